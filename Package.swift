@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Athanor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AthanorJournal", targets: ["AthanorJournal"]),
+        .executable(name: "athanor", targets: ["athanor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .target(
+            name: "AthanorJournal",
+            dependencies: ["CZstd"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "athanor",
+            dependencies: [
+                "AthanorJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AthanorBench",
+            dependencies: ["AthanorJournal"],
+            path: "Sources/AthanorBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AthanorJournalTests",
+            dependencies: ["AthanorJournal"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The names a journal goes by on disk, and opening whichever form exists.
+///
+/// A journal is written as `<name>.jsonl` and, once closed, lives on as `<name>.jsonl.zst`.
+/// Either name refers to the same journal.
+public struct JournalFile: Sendable, Hashable {
+    /// `<name>.jsonl`: the live, plain form.
+    public let plainPath: String
+
+    /// Names the journal by either of its paths.
+    public init(_ path: String) {
+        plainPath = path.hasSuffix(".zst") ? String(path.dropLast(4)) : path
+    }
+
+    /// `<name>.jsonl.zst`: the closed, compressed form.
+    public var compressedPath: String { plainPath + ".zst" }
+
+    /// Where the compressed form is written before its atomic rename.
+    var temporaryCompressedPath: String { compressedPath + ".tmp" }
+
+    /// An open journal file for reading.
+    struct Opened {
+        let fd: Int32
+        let path: String
+        let isCompressed: Bool
+    }
+
+    /// Opens the plain form if it exists, else the compressed one. The order makes closing
+    /// race-free: the compressed file is in place before the plain one is removed.
+    func openForReading() throws(JournalError) -> Opened {
+        for path in [plainPath, compressedPath] {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { return Opened(fd: fd, path: path, isCompressed: Self.startsWithZstdMagic(fd)) }
+            guard errno == ENOENT else { throw .fromErrno("open", path) }
+        }
+        throw .notFound(path: plainPath)
+    }
+
+    /// Whether the file starts with a zstd frame (checked by content, not by name); leaves
+    /// the offset at 0.
+    private static func startsWithZstdMagic(_ fd: Int32) -> Bool {
+        var magic: UInt32 = 0
+        let count = pread(fd, &magic, 4, 0)
+        return count == 4 && UInt32(littleEndian: magic) == 0xFD2F_B528
+    }
+}

@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The events of a journal as they are written: an `AsyncSequence` that reads what is there,
+/// then waits for more (woken by inotify, with a periodic re-check as a fallback), and
+/// finishes after the terminal event.
+///
+/// It survives the journal's close: a follower reading the plain file keeps its descriptor,
+/// which still holds every line after the plain file is replaced by `<name>.jsonl.zst`; a
+/// follower that starts after the close reads the compressed form. Any number of followers
+/// can follow one journal. Invalid lines are skipped and passed to `onProblem`.
+///
+/// ```swift
+/// for try await event in TailFollower<RunEvent>(path: journal, from: 1) { … }
+/// ```
+public struct TailFollower<Payload: JournalPayload>: AsyncSequence, Sendable {
+    public typealias Element = JournalEvent<Payload>
+
+    /// The journal followed.
+    public let file: JournalFile
+    /// The first `seq` delivered.
+    public let startSeq: Int
+    private let onProblem: (@Sendable (JournalProblem) -> Void)?
+
+    /// Follows the journal at `path` (either of its names), delivering events from `seq` on.
+    public init(path: String, from seq: Int = 1, onProblem: (@Sendable (JournalProblem) -> Void)? = nil) {
+        file = JournalFile(path)
+        startSeq = seq
+        self.onProblem = onProblem
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(state: FollowState(file: file, startSeq: startSeq, onProblem: onProblem))
+    }
+
+    /// Iterates a ``TailFollower``.
+    public struct Iterator: AsyncIteratorProtocol {
+        fileprivate let state: FollowState<Payload>
+
+        public mutating func next() async throws -> JournalEvent<Payload>? {
+            try await state.next()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> JournalEvent<Payload>? {
+            try await state.next()
+        }
+    }
+}
+
+/// What a follower reads from, as it moves through the journal's life.
+private final class FollowState<Payload: JournalPayload> {
+    private enum Source {
+        case notOpened
+        case plain(fd: Int32, lines: LineReader<FileByteSource>, watch: FileWatch)
+        case compressed(JournalReader<Payload>)
+        case finished
+    }
+
+    private let file: JournalFile
+    private let onProblem: (@Sendable (JournalProblem) -> Void)?
+    private var source = Source.notOpened
+    private var decoder = EventLineDecoder<Payload>()
+    /// The last `seq` delivered or skipped.
+    private var lastSeq: Int
+
+    init(file: JournalFile, startSeq: Int, onProblem: (@Sendable (JournalProblem) -> Void)?) {
+        self.file = file
+        self.onProblem = onProblem
+        lastSeq = startSeq - 1
+    }
+
+    deinit {
+        if case .plain(let fd, _, _) = source { close(fd) }
+    }
+
+    func next(isolation actor: isolated (any Actor)? = #isolation) async throws -> JournalEvent<Payload>? {
+        while true {
+            try Task.checkCancellation()
+            switch source {
+            case .finished:
+                return nil
+            case .notOpened:
+                try open()
+            case .plain(let fd, let lines, let watch):
+                if let line = try lines.nextLine() {
+                    if let event = accept(decoder.decode(line), path: file.plainPath, line: lines.lineNumber) {
+                        return event
+                    }
+                } else if try plainFileWasRemoved(fd) {
+                    close(fd)
+                    source = .compressed(try JournalReader(path: file.compressedPath))
+                } else {
+                    await watch.signal.wait()
+                }
+            case .compressed(let reader):
+                guard let record = try reader.next() else {
+                    source = .finished
+                    return nil
+                }
+                switch record {
+                case .event(let event):
+                    if let accepted = accept(.event(event), path: reader.path, line: reader.lineCount) {
+                        return accepted
+                    }
+                case .problem(let problem):
+                    if case .tornLastLine = problem.kind {} else { onProblem?(problem) }
+                }
+            }
+        }
+    }
+
+    /// Watches before opening, so no change between the two is missed.
+    private func open() throws {
+        let watch = FileWatchHub.shared.watch(file.plainPath)
+        let opened = try file.openForReading()
+        if opened.isCompressed {
+            close(opened.fd)
+            source = .compressed(try JournalReader(path: opened.path))
+        } else {
+            let reader = LineReader(source: FileByteSource(fd: opened.fd, path: opened.path), initialCapacity: 1 << 16)
+            source = .plain(fd: opened.fd, lines: reader, watch: watch)
+        }
+    }
+
+    /// The event to deliver for a decoded line, if any; finishes after the terminal event.
+    private func accept(_ decoded: DecodedLine<Payload>, path: String, line: Int) -> JournalEvent<Payload>? {
+        switch decoded {
+        case .event(let event):
+            guard event.seq > lastSeq else { return nil }
+            lastSeq = event.seq
+            if event.payload.isTerminal { finish() }
+            return event
+        case .unknownType(let seq, _):
+            lastSeq = max(lastSeq, seq)
+        case .invalid(_, let reason):
+            onProblem?(JournalProblem(path: path, line: line, lastGoodSeq: lastSeq, kind: .invalidLine(reason: reason)))
+        }
+        return nil
+    }
+
+    private func finish() {
+        if case .plain(let fd, _, _) = source { close(fd) }
+        source = .finished
+    }
+
+    /// Whether the plain file we read was unlinked without a terminal event reaching us
+    /// (only possible if the journal was closed by something other than a writer that ended
+    /// it); the compressed form, if any, then has the rest.
+    private func plainFileWasRemoved(_ fd: Int32) throws -> Bool {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_nlink == 0 else { return false }
+        guard POSIX.exists(file.compressedPath) else { throw JournalError.notFound(path: file.plainPath) }
+        return true
+    }
+}

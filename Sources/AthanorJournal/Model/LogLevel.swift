@@ -1,0 +1,29 @@
+/// The severity of a `log` event.
+public enum LogLevel: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
+    case debug
+    case info
+    case warn
+    case error
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
+        lhs.order < rhs.order
+    }
+
+    private var order: Int {
+        switch self {
+        case .debug: 0
+        case .info: 1
+        case .warn: 2
+        case .error: 3
+        }
+    }
+
+    /// Reads a level name; `warning` is accepted for `warn`.
+    public init?(name: String) {
+        if name == "warning" {
+            self = .warn
+        } else {
+            self.init(rawValue: name)
+        }
+    }
+}

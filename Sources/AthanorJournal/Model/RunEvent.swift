@@ -1,0 +1,146 @@
+/// An event of a run journal (`runs/<instance>/<run>.jsonl`), as listed in DESIGN.md section 2.
+public enum RunEvent: JournalPayload, Hashable {
+    /// The run was created with a validated configuration snapshot (always the first event).
+    case created(RunCreated)
+    /// A worker process began executing the run.
+    case started(pid: Int, host: String)
+    /// The experiment logged a message.
+    case log(LogRecord)
+    /// The experiment reported progress.
+    case progress(ProgressUpdate)
+    /// The experiment recorded a result.
+    case result(key: String, value: JSONValue)
+    /// The run finished successfully.
+    case completed
+    /// The run failed; `error` says why.
+    case failed(error: String)
+    /// The run was cancelled; `forced` is true when the worker had to be killed after the grace period.
+    case cancelled(reason: String, forced: Bool)
+
+    /// Version of the journal format written in `run_created.format`.
+    public static let formatVersion = 1
+
+    public var typeName: String {
+        switch self {
+        case .created: "run_created"
+        case .started: "run_started"
+        case .log: "log"
+        case .progress: "progress"
+        case .result: "result"
+        case .completed: "run_completed"
+        case .failed: "run_failed"
+        case .cancelled: "run_cancelled"
+        }
+    }
+
+    public var isTerminal: Bool {
+        switch self {
+        case .completed, .failed, .cancelled: true
+        default: false
+        }
+    }
+
+    public var isLifecycle: Bool {
+        switch self {
+        case .log, .progress, .result: false
+        default: true
+        }
+    }
+
+    public func encodeFields(into encoder: inout JSONLineEncoder) throws(JSONEncodingError) {
+        switch self {
+        case .created(let created):
+            encoder.appendRaw(#","type":"run_created","format":"#)
+            encoder.appendInteger(Int64(created.format))
+            encoder.appendKey("run")
+            encoder.appendString(created.run)
+            encoder.appendKey("instance")
+            encoder.appendString(created.instance)
+            encoder.appendKey("instance_name")
+            encoder.appendString(created.instanceName)
+            encoder.appendKey("experiment")
+            encoder.appendString(created.experiment)
+            encoder.appendKey("config")
+            try encoder.appendValue(created.config, field: "config")
+            encoder.appendKey("executor")
+            encoder.appendString(created.executor)
+        case .started(let pid, let host):
+            encoder.appendRaw(#","type":"run_started","pid":"#)
+            encoder.appendInteger(Int64(pid))
+            encoder.appendKey("host")
+            encoder.appendString(host)
+        case .log(let record):
+            switch record.level {
+            case .debug: encoder.appendRaw(#","type":"log","level":"debug","message":"#)
+            case .info: encoder.appendRaw(#","type":"log","level":"info","message":"#)
+            case .warn: encoder.appendRaw(#","type":"log","level":"warn","message":"#)
+            case .error: encoder.appendRaw(#","type":"log","level":"error","message":"#)
+            }
+            encoder.appendString(record.message)
+            if let metadata = record.metadata {
+                encoder.appendKey("metadata")
+                try encoder.appendValue(metadata, field: "metadata")
+            }
+        case .progress(let update):
+            encoder.appendRaw(#","type":"progress","current":"#)
+            encoder.appendInteger(Int64(update.current))
+            encoder.appendKey("total")
+            encoder.appendInteger(Int64(update.total))
+            if let message = update.message {
+                encoder.appendKey("message")
+                encoder.appendString(message)
+            }
+        case .result(let key, let value):
+            encoder.appendRaw(#","type":"result","key":"#)
+            encoder.appendString(key)
+            encoder.appendKey("value")
+            try encoder.appendValue(value, field: "value")
+        case .completed:
+            encoder.appendRaw(#","type":"run_completed""#)
+        case .failed(let error):
+            encoder.appendRaw(#","type":"run_failed","error":"#)
+            encoder.appendString(error)
+        case .cancelled(let reason, let forced):
+            encoder.appendRaw(#","type":"run_cancelled","reason":"#)
+            encoder.appendString(reason)
+            encoder.appendKey("forced")
+            encoder.appendBool(forced)
+        }
+    }
+
+    public static func decode(typeName: String, fields: EventFields) throws(EventDecodingError) -> RunEvent? {
+        switch typeName {
+        case "log":
+            let levelName = try fields.string("level")
+            guard let level = LogLevel(name: levelName) else {
+                throw EventDecodingError("field `level` must be debug, info, warn or error, not \"\(levelName)\"")
+            }
+            let metadata = try fields.optionalJSON("metadata")
+            return .log(LogRecord(level, try fields.string("message"), metadata: metadata == .null ? nil : metadata))
+        case "result":
+            return .result(key: try fields.string("key"), value: try fields.json("value"))
+        case "progress":
+            return .progress(
+                ProgressUpdate(
+                    current: try fields.integer("current"), total: try fields.integer("total"),
+                    message: try fields.optionalString("message")))
+        case "run_created":
+            return .created(
+                RunCreated(
+                    format: try fields.integer("format"), run: try fields.string("run"),
+                    instance: try fields.string("instance"), instanceName: try fields.string("instance_name"),
+                    experiment: try fields.string("experiment"), config: try fields.json("config"),
+                    executor: try fields.string("executor")))
+        case "run_started":
+            return .started(pid: try fields.integer("pid"), host: try fields.string("host"))
+        case "run_completed":
+            return .completed
+        case "run_failed":
+            return .failed(error: try fields.string("error"))
+        case "run_cancelled":
+            return .cancelled(reason: try fields.string("reason"), forced: try fields.bool("forced"))
+        default:
+            return nil
+        }
+    }
+}

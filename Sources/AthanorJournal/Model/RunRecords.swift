@@ -1,0 +1,57 @@
+/// The body of `run_created`: what was run, with which configuration, by which executor.
+public struct RunCreated: Sendable, Hashable {
+    /// Journal format version (``RunEvent/formatVersion``).
+    public var format: Int
+    /// The run's ID.
+    public var run: String
+    /// The instance's ID.
+    public var instance: String
+    /// The instance's name when the run was created.
+    public var instanceName: String
+    /// The experiment's name.
+    public var experiment: String
+    /// The full, validated configuration snapshot.
+    public var config: JSONValue
+    /// Which executor runs it (`process`, `inline`, …).
+    public var executor: String
+
+    public init(
+        format: Int = RunEvent.formatVersion, run: String, instance: String, instanceName: String,
+        experiment: String, config: JSONValue, executor: String
+    ) {
+        self.format = format
+        self.run = run
+        self.instance = instance
+        self.instanceName = instanceName
+        self.experiment = experiment
+        self.config = config
+        self.executor = executor
+    }
+}
+
+/// The body of a `log` event.
+public struct LogRecord: Sendable, Hashable {
+    public var level: LogLevel
+    public var message: String
+    /// Any JSON, or `nil` when the line has no `metadata` field.
+    public var metadata: JSONValue?
+
+    public init(_ level: LogLevel, _ message: String, metadata: JSONValue? = nil) {
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+}
+
+/// The body of a `progress` event: `current` of `total`, with an optional message.
+public struct ProgressUpdate: Sendable, Hashable {
+    public var current: Int
+    public var total: Int
+    public var message: String?
+
+    public init(current: Int, total: Int, message: String? = nil) {
+        self.current = current
+        self.total = total
+        self.message = message
+    }
+}

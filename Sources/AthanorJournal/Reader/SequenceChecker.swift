@@ -1,0 +1,22 @@
+/// Checks the `seq` order of a journal's lines: 1, 2, 3… with no gaps, nothing after the
+/// terminal event.
+struct SequenceChecker {
+    private(set) var lastSeq: Int?
+    private(set) var terminalSeq: Int?
+
+    /// The problem with a line of `seq` arriving now, if any, and records it as seen.
+    mutating func check(seq: Int, isTerminal: Bool) -> JournalProblem.Kind? {
+        var problem: JournalProblem.Kind?
+        if let terminalSeq {
+            problem = .eventAfterTerminal(terminalSeq: terminalSeq)
+        } else if let lastSeq, seq <= lastSeq {
+            problem = .seqNotIncreasing(previous: lastSeq, found: seq)
+        } else if seq != (lastSeq ?? 0) + 1 {
+            problem = .seqGap(expected: (lastSeq ?? 0) + 1, found: seq)
+        }
+        if case .seqNotIncreasing = problem { return problem }
+        lastSeq = seq
+        if isTerminal && terminalSeq == nil { terminalSeq = seq }
+        return problem
+    }
+}

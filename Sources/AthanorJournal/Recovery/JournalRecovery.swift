@@ -1,0 +1,84 @@
+/// Closes run journals whose writer died: the crash-recovery step of DESIGN.md section 5.
+///
+/// A plain run journal whose writer lock is free belongs to a writer that is gone. Recovery
+/// takes the lock, drops an incomplete last line (never an event), appends
+/// `run_failed` ("interrupted: …") unless the run had already ended, and closes the journal,
+/// which compresses it. Every complete line stays. Journals whose writer is alive are left
+/// alone, and so are journals of other processes' live writers.
+public enum JournalRecovery {
+    /// What recovery did with one journal.
+    public enum Action: Sendable, Equatable {
+        /// `run_failed` was appended at `seq` and the journal closed.
+        case closedAsInterrupted(seq: Int, discardedTornBytes: Int)
+        /// The run had ended but the journal was not yet compressed; it is now.
+        case compressedEndedRun
+        /// A live writer holds the journal; untouched.
+        case skippedLiveWriter
+        /// A leftover temporary file of an interrupted compression was removed.
+        case removedTemporaryFile
+    }
+
+    /// One journal and what was done with it.
+    public struct Outcome: Sendable, Equatable {
+        public var path: String
+        public var action: Action
+    }
+
+    /// Recovers every run journal under `directory` (searched recursively), in path order.
+    public static func recoverRuns(
+        under directory: String, reason: String = "writer exited without closing the run"
+    ) throws -> [Outcome] {
+        var outcomes: [Outcome] = []
+        for path in try journalCandidates(under: directory) {
+            if path.hasSuffix(".zst.tmp") {
+                if let outcome = try removeStaleTemporary(path) { outcomes.append(outcome) }
+            } else {
+                outcomes.append(Outcome(path: path, action: try recoverRun(path, reason: reason)))
+            }
+        }
+        return outcomes
+    }
+
+    /// Recovers one plain run journal (see the type's description).
+    public static func recoverRun(
+        _ path: String, reason: String = "writer exited without closing the run"
+    ) throws(JournalError) -> Action {
+        let writer: JournalWriter<RunEvent>
+        do {
+            writer = try JournalWriter<RunEvent>(appendingTo: path)
+        } catch .locked {
+            return .skippedLiveWriter
+        }
+        if writer.terminalSeq != nil {
+            try writer.close()
+            return .compressedEndedRun
+        }
+        var message = "interrupted: \(reason)"
+        if writer.discardedTornBytes > 0 {
+            message += " (an incomplete last line of \(writer.discardedTornBytes) bytes was discarded)"
+        }
+        do {
+            let seq = try writer.append(.failed(error: message))
+            try writer.close()
+            return .closedAsInterrupted(seq: seq, discardedTornBytes: writer.discardedTornBytes)
+        } catch {
+            try? writer.close()
+            throw error
+        }
+    }
+
+    /// A `.zst.tmp` file is stale unless a live writer is compressing its journal right now.
+    private static func removeStaleTemporary(_ path: String) throws -> Outcome? {
+        let plain = String(path.dropLast(".zst.tmp".count))
+        guard !JournalLock.isHeld(plain) else { return nil }
+        try POSIX.unlink(path)
+        return Outcome(path: path, action: .removedTemporaryFile)
+    }
+
+    /// Plain journals and temporaries; temporaries first, since recovering a journal
+    /// recompresses it anyway.
+    private static func journalCandidates(under directory: String) throws(JournalError) -> [String] {
+        let paths = try JournalFile.paths(under: directory, endingWith: [".jsonl", ".jsonl.zst.tmp"])
+        return paths.filter { $0.hasSuffix(".tmp") } + paths.filter { !$0.hasSuffix(".tmp") }
+    }
+}

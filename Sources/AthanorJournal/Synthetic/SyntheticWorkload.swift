@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A synthetic run for benchmarks, tests and trying tools on: by default the standard
+/// workload W (100,000 logs with levels cycling and a small metadata object, 10,000 results of
+/// about 200 bytes, 1,000 progress updates), interleaved evenly between `run_created`,
+/// `run_started` and `run_completed`.
+public struct SyntheticWorkload: Sendable {
+    public var logs: Int
+    public var results: Int
+    public var progressUpdates: Int
+
+    public init(logs: Int = 100_000, results: Int = 10_000, progressUpdates: Int = 1_000) {
+        self.logs = logs
+        self.results = results
+        self.progressUpdates = progressUpdates
+    }
+
+    /// Events between `run_started` and the terminal event.
+    public var bodyEventCount: Int { logs + results + progressUpdates }
+
+    /// The `run_created` event of a synthetic run named `run`.
+    public func createdEvent(run: String) -> RunEvent {
+        .created(
+            RunCreated(
+                run: run, instance: "synthetic", instanceName: "Synthetic workload", experiment: "synthetic",
+                config: ["logs": .integer(Int64(logs)), "results": .integer(Int64(results)),
+                         "progress": .integer(Int64(progressUpdates))],
+                executor: "inline"))
+    }
+
+    /// Calls `body` with each event between `run_started` and the terminal event, in order.
+    public func forEachBodyEvent(_ body: (RunEvent) throws -> Void) rethrows {
+        let steps = max(logs, results, progressUpdates)
+        let levels: [LogLevel] = [.debug, .info, .warn, .error]
+        var logIndex = 0
+        var resultIndex = 0
+        var progressIndex = 0
+        for step in 0..<steps {
+            if Self.isDue(step, count: logs, steps: steps) {
+                try body(
+                    .log(LogRecord(
+                        levels[logIndex % 4], "step \(logIndex) done",
+                        metadata: ["step": .integer(Int64(logIndex)), "loss": .double(1.0 / Double(logIndex + 1))])))
+                logIndex += 1
+            }
+            if Self.isDue(step, count: results, steps: steps) {
+                try body(.result(key: "sample_\(resultIndex)", value: Self.sample(resultIndex)))
+                resultIndex += 1
+            }
+            if Self.isDue(step, count: progressUpdates, steps: steps) {
+                progressIndex += 1
+                try body(.progress(ProgressUpdate(current: progressIndex, total: progressUpdates, message: "batch \(progressIndex)")))
+            }
+        }
+    }
+
+    /// Writes the whole run: created, started, the body, completed. With `eventsPerSecond`,
+    /// paces the body events at that rate; otherwise writes as fast as it can.
+    public func write(to writer: JournalWriter<RunEvent>, run: String, eventsPerSecond: Double? = nil) throws(JournalError) {
+        try writer.append(createdEvent(run: run))
+        try writer.append(.started(pid: Int(getpid()), host: Self.hostName))
+        let start = Timestamp.now().microsecondsSinceEpoch
+        var written = 0
+        do {
+            try forEachBodyEvent { event in
+                if let eventsPerSecond {
+                    let due = start + Int64(Double(written) / eventsPerSecond * 1_000_000)
+                    let wait = due - Timestamp.now().microsecondsSinceEpoch
+                    if wait > 0 { usleep(UInt32(wait)) }
+                }
+                try writer.append(event)
+                written += 1
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .writerFailed(path: writer.path, reason: "\(error)")
+        }
+        try writer.append(.completed)
+    }
+
+    private static func isDue(_ step: Int, count: Int, steps: Int) -> Bool {
+        (step + 1) * count / steps > step * count / steps
+    }
+
+    private static func sample(_ index: Int) -> JSONValue {
+        [
+            "prompt": .string("What is \(index) plus \(index % 7)? Answer with a number only."),
+            "output": .string("The answer is \(index + index % 7)."),
+            "tokens": .integer(Int64(40 + index % 60)),
+            "score": .double(Double(index % 100) / 100),
+            "correct": .bool(index % 3 != 0),
+        ]
+    }
+
+    /// This machine's host name.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,4 @@
+#ifndef ATHANOR_CZSTD_SHIM_H
+#define ATHANOR_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

@@ -1,0 +1,38 @@
+import ArgumentParser
+import AthanorJournal
+
+/// `athanor recover`: closes run journals whose writer died.
+struct RecoverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Close run journals whose writer died, as failed (interrupted).",
+        discussion: """
+            Looks at every plain run journal under DIR/runs. One whose writer lock is free belongs \
+            to a writer that is gone: an incomplete last line is dropped, `run_failed` \
+            ("interrupted: …") is appended, and the journal is compressed. Journals with a live \
+            writer are left alone. Nothing already written is lost.
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func run() throws {
+        let runs = data.path + "/runs"
+        let outcomes = try JournalRecovery.recoverRuns(under: runs)
+        for outcome in outcomes {
+            switch outcome.action {
+            case .closedAsInterrupted(let seq, let torn):
+                let note = torn > 0 ? ", dropped \(torn) bytes of an incomplete last line" : ""
+                print("closed  \(outcome.path)  (run_failed at seq \(seq)\(note))")
+            case .compressedEndedRun:
+                print("closed  \(outcome.path)  (had ended; compressed)")
+            case .skippedLiveWriter:
+                print("live    \(outcome.path)  (left alone)")
+            case .removedTemporaryFile:
+                print("removed \(outcome.path)  (leftover of an interrupted close)")
+            }
+        }
+        let recovered = outcomes.filter { $0.action != .skippedLiveWriter }.count
+        print("\(recovered) journals recovered")
+    }
+}
