@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import AthanorJournal
+
+@Suite struct FollowerTests {
+    /// Collects what a follower yields until it finishes.
+    private func collect(_ follower: TailFollower<RunEvent>) -> Task<[JournalEvent<RunEvent>], any Error> {
+        Task {
+            var events: [JournalEvent<RunEvent>] = []
+            for try await event in follower { events.append(event) }
+            return events
+        }
+    }
+
+    @Test func followsLiveAppendsThroughTheSwitchToZstd() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 3, end: nil)
+        let followers = (0..<4).map { _ in collect(TailFollower<RunEvent>(path: path)) }
+        for index in 0..<200 {
+            try writer.append(.log(LogRecord(.info, "live \(index)")))
+            if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try writer.append(.completed)
+        try writer.close()
+        #expect(!TestFiles.exists(path))
+        for follower in followers {
+            let events = try await follower.value
+            #expect(events.map(\.seq) == Array(1...205))
+            #expect(events.last?.payload == .completed)
+        }
+    }
+
+    @Test func startsFromAnySeq() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 10, end: nil)
+        let follower = collect(TailFollower<RunEvent>(path: path, from: 8))
+        try writer.append(.completed)
+        try writer.close()
+        #expect(try await follower.value.map(\.seq) == [8, 9, 10, 11, 12])
+    }
+
+    @Test func aClosedJournalIsReadFromItsCompressedForm() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        try writeRun(at: path, logs: 5).close()
+        let events = try await collect(TailFollower<RunEvent>(path: path + ".zst", from: 3)).value
+        #expect(events.map(\.seq) == [3, 4, 5, 6, 7])
+    }
+
+    @Test func wakesOnAppendsFromAnotherWriterAcrossTheSwitch() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 0, end: nil)
+        let follower = collect(TailFollower<RunEvent>(path: path))
+        for index in 0..<30 {
+            try writer.append(.progress(ProgressUpdate(current: index, total: 30)))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        try writer.close()
+        // A successor writer (the supervisor after a crash, say) ends and closes the run.
+        let successor = try JournalWriter<RunEvent>(appendingTo: path)
+        try successor.append(.failed(error: "worker vanished"))
+        try successor.close()
+        let events = try await follower.value
+        #expect(events.count == 32)
+        #expect(events.last?.payload == .failed(error: "worker vanished"))
+    }
+
+    @Test func invalidLinesAreSkippedAndReported() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 1, end: nil)
+        try writer.flush()
+        try writer.close()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("not json\n".utf8))
+        try handle.close()
+        let problems = ProblemLog()
+        let follower = collect(TailFollower<RunEvent>(path: path, onProblem: { problems.add($0) }))
+        let successor = try JournalWriter<RunEvent>(appendingTo: path)
+        try successor.append(.completed)
+        try successor.close()
+        #expect(try await follower.value.map(\.seq) == [1, 2, 3])
+        #expect(problems.all.map(\.line) == [3])
+    }
+
+    @Test func cancellingAFollowerEndsIt() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 1, end: nil)
+        let follower = collect(TailFollower<RunEvent>(path: path))
+        try await Task.sleep(for: .milliseconds(20))
+        follower.cancel()
+        await #expect(throws: CancellationError.self) { try await follower.value }
+        try writer.close()
+    }
+}
+
+/// Problems reported from a follower's callback.
+final class ProblemLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var problems: [JournalProblem] = []
+
+    func add(_ problem: JournalProblem) {
+        lock.withLock { problems.append(problem) }
+    }
+
+    var all: [JournalProblem] { lock.withLock { problems } }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import AthanorJournal
+
+@Suite struct RecoveryTests {
+    @Test func aWriterKilledMidWriteLosesNoCompleteLine() async throws {
+        let directory = try TemporaryDirectory()
+        let runs = directory.file("runs")
+        try FileManager.default.createDirectory(atPath: runs + "/inst", withIntermediateDirectories: true)
+        let path = runs + "/inst/run.jsonl"
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: TestFiles.executable("athanor"))
+        writer.arguments = ["synth", path, "--logs", "50000000", "--results", "0", "--progress", "0"]
+        writer.standardOutput = FileHandle.nullDevice
+        try writer.run()
+        // Wait until it is logging at full speed, then kill it mid-write.
+        while (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) ?? 0 < 2_000_000 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(writer.processIdentifier, SIGKILL)
+        writer.waitUntilExit()
+        #expect(writer.terminationReason == .uncaughtSignal)
+
+        let bytesBefore = try Data(contentsOf: URL(fileURLWithPath: path))
+        let completeLines = bytesBefore.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lineCount = completeLines.count - 1
+        let outcomes = try JournalRecovery.recoverRuns(under: runs)
+        #expect(outcomes.count == 1)
+        guard case .closedAsInterrupted(let seq, let torn) = outcomes.first?.action else {
+            Issue.record("expected the run to be closed as interrupted: \(outcomes)")
+            return
+        }
+        #expect(seq == lineCount + 1)
+        #expect(torn == completeLines.last?.count)
+        #expect(!TestFiles.exists(path))
+
+        let events = try JournalReader<RunEvent>.readAll(path: path + ".zst")
+        #expect(events.map(\.seq) == Array(1...(lineCount + 1)))
+        guard case .failed(let error) = events.last?.payload else {
+            Issue.record("the last event should be run_failed")
+            return
+        }
+        #expect(error.hasPrefix("interrupted: writer exited without closing the run"))
+        // Every complete line is there byte for byte.
+        var decompressed: [UInt8] = []
+        try JournalBytes.copy(from: path + ".zst") { decompressed += $0 }
+        let prefixLength = bytesBefore.count - torn
+        #expect(Array(decompressed.prefix(prefixLength)) == Array(bytesBefore.prefix(prefixLength)))
+        #expect(JournalVerifier.verify(path: path + ".zst").isValid)
+    }
+
+    @Test func aLiveWriterIsLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 2, end: nil)
+        try writer.flush()
+        #expect(try JournalRecovery.recoverRuns(under: directory.path).map(\.action) == [.skippedLiveWriter])
+        #expect(JournalVerifier.verify(path: path).isValid)
+        #expect(try writer.append(.completed) == 4)
+        try writer.close()
+    }
+
+    @Test func anEndedButUncompressedRunIsCompressedAndLeftoversRemoved() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        let writer = try writeRun(at: path, logs: 2, options: .init(compressOnClose: false))
+        try writer.close()
+        try TestFiles.write("partial", to: path + ".zst.tmp")
+        let verdict = JournalVerifier.verify(path: path)
+        #expect(verdict.isValid, "an ended plain journal is valid, just not compressed yet")
+        let actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.removedTemporaryFile, .compressedEndedRun])
+        #expect(!TestFiles.exists(path) && !TestFiles.exists(path + ".zst.tmp"))
+        #expect(try JournalReader<RunEvent>.readAll(path: path).count == 4)
+    }
+
+    @Test func verifyReportsAnUnclosedRunWhoseWriterIsGone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        try writeRun(at: path, logs: 2, end: nil).close()
+        let report = JournalVerifier.verify(path: path)
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.contains("athanor recover") == true)
+    }
+}
