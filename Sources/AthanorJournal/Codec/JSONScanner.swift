@@ -227,6 +227,14 @@ struct JSONScanner {
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
+        let isInteger = try skipNumber()
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if isInteger, let value = Self.integer(text) { return .integer(value) }
+        return .double(Self.double(text))
+    }
+
+    /// Moves past a number, checking JSON's grammar; returns whether it has no fraction or exponent.
+    private mutating func skipNumber() throws(JSONParseError) -> Bool {
         var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a value") }
@@ -250,10 +258,17 @@ struct JSONScanner {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected digits in an exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        if isInteger, let value = Self.integer(text) { return .integer(value) }
-        guard let value = Double(String(decoding: text, as: UTF8.self)) else { throw error("invalid number") }
-        return .double(value)
+        return isInteger
+    }
+
+    /// The value of a number already checked against JSON's grammar, parsed by `strtod` from
+    /// a NUL-terminated copy on the stack.
+    private static func double(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { copy in
+            for index in 0..<text.count { copy[index] = CChar(bitPattern: text[index]) }
+            copy[text.count] = 0
+            return strtod(copy.baseAddress!, nil)
+        }
     }
 
     /// The value of an optionally negative run of digits, or `nil` when it is anything else or
@@ -322,7 +337,7 @@ struct JSONScanner {
         case UInt8(ascii: "t"): try parseLiteral("true")
         case UInt8(ascii: "f"): try parseLiteral("false")
         case UInt8(ascii: "n"): try parseLiteral("null")
-        default: _ = try parseNumber()
+        default: _ = try skipNumber()
         }
     }
 

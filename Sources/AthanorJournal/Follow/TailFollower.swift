@@ -50,7 +50,9 @@ public struct TailFollower<Payload: JournalPayload>: AsyncSequence, Sendable {
     }
 }
 
-/// What a follower reads from, as it moves through the journal's life.
+/// What a follower reads from, as it moves through the journal's life, and the events it has
+/// decoded but not yet delivered: lines are decoded in synchronous batches of everything
+/// available, which keeps a follower ahead of a writer logging at a million events a second.
 private final class FollowState<Payload: JournalPayload> {
     private enum Source {
         case notOpened
@@ -59,12 +61,16 @@ private final class FollowState<Payload: JournalPayload> {
         case finished
     }
 
+    private static var batchLimit: Int { 4096 }
+
     private let file: JournalFile
     private let onProblem: (@Sendable (JournalProblem) -> Void)?
     private var source = Source.notOpened
     private var decoder = EventLineDecoder<Payload>()
-    /// The last `seq` delivered or skipped.
+    /// The last `seq` decoded (delivered, buffered or skipped).
     private var lastSeq: Int
+    private var batch: [JournalEvent<Payload>] = []
+    private var batchIndex = 0
 
     init(file: JournalFile, startSeq: Int, onProblem: (@Sendable (JournalProblem) -> Void)?) {
         self.file = file
@@ -76,38 +82,33 @@ private final class FollowState<Payload: JournalPayload> {
         if case .plain(let fd, _, _) = source { close(fd) }
     }
 
+    @_specialize(where Payload == RunEvent)
+    @_specialize(where Payload == InstanceEvent)
     func next(isolation actor: isolated (any Actor)? = #isolation) async throws -> JournalEvent<Payload>? {
         while true {
+            if batchIndex < batch.count {
+                batchIndex += 1
+                return batch[batchIndex - 1]
+            }
             try Task.checkCancellation()
+            batch.removeAll(keepingCapacity: true)
+            batchIndex = 0
             switch source {
             case .finished:
                 return nil
             case .notOpened:
                 try open()
             case .plain(let fd, let lines, let watch):
-                if let line = try lines.nextLine() {
-                    if let event = accept(decoder.decode(line), path: file.plainPath, line: lines.lineNumber) {
-                        return event
-                    }
-                } else if try plainFileWasRemoved(fd) {
+                try decodeAvailableLines(from: lines)
+                guard batch.isEmpty, case .plain = source else { continue }
+                if try plainFileWasRemoved(fd) {
                     close(fd)
                     source = .compressed(try JournalReader(path: file.compressedPath))
                 } else {
                     await watch.signal.wait()
                 }
             case .compressed(let reader):
-                guard let record = try reader.next() else {
-                    source = .finished
-                    return nil
-                }
-                switch record {
-                case .event(let event):
-                    if let accepted = accept(.event(event), path: reader.path, line: reader.lineCount) {
-                        return accepted
-                    }
-                case .problem(let problem):
-                    if case .tornLastLine = problem.kind {} else { onProblem?(problem) }
-                }
+                try decodeRecords(from: reader)
             }
         }
     }
@@ -125,20 +126,40 @@ private final class FollowState<Payload: JournalPayload> {
         }
     }
 
-    /// The event to deliver for a decoded line, if any; finishes after the terminal event.
-    private func accept(_ decoded: DecodedLine<Payload>, path: String, line: Int) -> JournalEvent<Payload>? {
+    private func decodeAvailableLines(from lines: LineReader<FileByteSource>) throws {
+        while batch.count < Self.batchLimit, case .plain = source, let line = try lines.nextLine() {
+            accept(decoder.decode(line), path: file.plainPath, line: lines.lineNumber)
+        }
+    }
+
+    private func decodeRecords(from reader: JournalReader<Payload>) throws {
+        while batch.count < Self.batchLimit, case .compressed = source {
+            guard let record = try reader.next() else {
+                source = .finished
+                return
+            }
+            switch record {
+            case .event(let event):
+                accept(.event(event), path: reader.path, line: reader.lineCount)
+            case .problem(let problem):
+                if case .tornLastLine = problem.kind {} else { onProblem?(problem) }
+            }
+        }
+    }
+
+    /// Buffers the event of a decoded line, if it is one to deliver; finishes after the terminal event.
+    private func accept(_ decoded: DecodedLine<Payload>, path: String, line: Int) {
         switch decoded {
         case .event(let event):
-            guard event.seq > lastSeq else { return nil }
+            guard event.seq > lastSeq else { return }
             lastSeq = event.seq
+            batch.append(event)
             if event.payload.isTerminal { finish() }
-            return event
         case .unknownType(let seq, _):
             lastSeq = max(lastSeq, seq)
         case .invalid(_, let reason):
             onProblem?(JournalProblem(path: path, line: line, lastGoodSeq: lastSeq, kind: .invalidLine(reason: reason)))
         }
-        return nil
     }
 
     private func finish() {

@@ -20,10 +20,18 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable, Comparable, Coda
 
     /// Reads a level name; `warning` is accepted for `warn`.
     public init?(name: String) {
-        if name == "warning" {
+        // Plain comparisons: the read path calls this for every log line, and they beat the
+        // synthesized `init(rawValue:)`'s string switch several times over.
+        if name == "info" {
+            self = .info
+        } else if name == "debug" {
+            self = .debug
+        } else if name == "warn" || name == "warning" {
             self = .warn
+        } else if name == "error" {
+            self = .error
         } else {
-            self.init(rawValue: name)
+            return nil
         }
     }
 }
