@@ -77,6 +77,7 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
     String(format: "%.\(digits)f", value)
 }
 
+/// An event rate in the most readable unit.
 func millions(_ perSecond: Double) -> String {
-    format(perSecond / 1e6) + " M/s"
+    perSecond < 10_000 ? format(perSecond, 0) + " /s" : format(perSecond / 1e6) + " M/s"
 }

@@ -14,7 +14,9 @@ import AthanorJournal
         writer.standardOutput = FileHandle.nullDevice
         try writer.run()
         // Wait until it is logging at full speed, then kill it mid-write.
+        let deadline = ContinuousClock.now + .seconds(60)
         while (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) ?? 0 < 2_000_000 {
+            try #require(writer.isRunning && ContinuousClock.now < deadline, "the writer process should be logging")
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(writer.processIdentifier, SIGKILL)
