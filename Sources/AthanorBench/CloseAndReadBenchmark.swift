@@ -52,6 +52,7 @@ func readSmallEventsBenchmark(count: Int) throws -> [Row] {
     try writer.close()
     let (decoded, seconds) = try timedDecode(path)
     let (newlines, rawSeconds) = try timedLineCount(path)
+    precondition(decoded == count + 2 && newlines == count + 2, "the benchmark journal reads back whole")
     return [
         Row(
             name: "read \(count) small log events back, decoded",
