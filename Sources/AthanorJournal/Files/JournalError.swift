@@ -10,6 +10,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(operation: String, path: String, code: Int32)
     /// No journal at this path, plain or compressed.
     case notFound(path: String)
+    /// A directory to search for journals does not exist.
+    case directoryNotFound(path: String)
     /// A new journal was to be created where one exists already.
     case alreadyExists(path: String)
     /// Another writer holds the journal's lock.
@@ -37,6 +39,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): could not \(operation): \(String(cString: strerror(code)))"
         case .notFound(let path):
             return "\(path): no such journal (looked for the plain .jsonl and the compressed .jsonl.zst)"
+        case .directoryNotFound(let path):
+            return "\(path): no such directory"
         case .alreadyExists(let path):
             return "\(path): a journal already exists here; journals are append-only and never overwritten"
         case .locked(let path):

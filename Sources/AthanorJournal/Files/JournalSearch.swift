@@ -7,7 +7,7 @@ extension JournalFile {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
             let enumerator = FileManager.default.enumerator(atPath: directory)
-        else { throw .notFound(path: directory) }
+        else { throw .directoryNotFound(path: directory) }
         var paths: [String] = []
         while let relative = enumerator.nextObject() as? String {
             if suffixes.contains(where: { relative.hasSuffix($0) }) { paths.append(directory + "/" + relative) }

@@ -83,7 +83,12 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
 
     /// Creates a new journal at `path` (which must not exist) and locks it.
     public convenience init(creating path: String, options: Options = Options()) throws(JournalError) {
-        let fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
+        let fd: Int32
+        do {
+            fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
+        } catch .notFound {
+            throw .io(operation: "create the journal (its directory does not exist)", path: path, code: ENOENT)
+        }
         do throws(JournalError) {
             try JournalLock.lock(fd, path: path)
             try POSIX.fsyncDirectory(containing: path)
