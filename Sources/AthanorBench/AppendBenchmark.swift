@@ -25,7 +25,9 @@ func appendBenchmark(count: Int) throws -> [Row] {
     return [
         Row(
             name: "append \(count) small log events (default durability, until written)",
-            value: "\(millions(Double(count) / seconds)) (\(format(seconds, 3)) s, \(format(Double(plainBytes) / seconds / 1e6, 0)) MB/s)",
-            reference: "plain 64 KiB write(2) of the same \(plainBytes / 1_000_000) MB + fsync: \(format(reference, 3)) s"),
+            value:
+                "\(millions(Double(count) / seconds)) (\(format(seconds, 3)) s, \(format(Double(plainBytes) / seconds / 1e6, 0)) MB/s)",
+            reference:
+                "plain 64 KiB write(2) of the same \(plainBytes / 1_000_000) MB + fsync: \(format(reference, 3)) s")
     ]
 }

@@ -31,12 +31,16 @@ func closeAndReadBenchmark() throws -> [Row] {
             reference: "—"),
         Row(
             name: "close W: zstd level 1 + checksum, fsync, rename",
-            value: "\(format(closeSeconds, 3)) s, \(plainSize / 1000) kB → \(compressedSize / 1000) kB (1/\(format(Double(plainSize) / Double(compressedSize), 1)))",
-            reference: "`zstd -1`: \(format(zstd1, 3)) s → \(fileSize(directory + "/ref1.zst") / 1000) kB; `zstd -3`: \(format(zstd3, 3)) s → \(fileSize(directory + "/ref3.zst") / 1000) kB"),
+            value:
+                "\(format(closeSeconds, 3)) s, \(plainSize / 1000) kB → \(compressedSize / 1000) kB (1/\(format(Double(plainSize) / Double(compressedSize), 1)))",
+            reference:
+                "`zstd -1`: \(format(zstd1, 3)) s → \(fileSize(directory + "/ref1.zst") / 1000) kB; `zstd -3`: \(format(zstd3, 3)) s → \(fileSize(directory + "/ref3.zst") / 1000) kB"
+        ),
         Row(
             name: "read W back, decoded into typed events",
             value: "\(millions(Double(decoded) / readSeconds)) (\(format(readSeconds, 3)) s)",
-            reference: "decompress + count lines only: \(format(rawSeconds, 3)) s; `zstd -dc`: \(format(zstdDecompress, 3)) s"),
+            reference:
+                "decompress + count lines only: \(format(rawSeconds, 3)) s; `zstd -dc`: \(format(zstdDecompress, 3)) s"),
     ]
 }
 
@@ -57,7 +61,7 @@ func readSmallEventsBenchmark(count: Int) throws -> [Row] {
         Row(
             name: "read \(count) small log events back, decoded",
             value: "\(millions(Double(decoded) / seconds)) (\(format(seconds, 3)) s)",
-            reference: "decompress + count lines only: \(format(rawSeconds, 3)) s"),
+            reference: "decompress + count lines only: \(format(rawSeconds, 3)) s")
     ]
 }
 

@@ -31,13 +31,17 @@ func tailLatencyBenchmark(label: String, count: Int, eventsPerSecond: Double?) a
     }
     child.waitUntilExit()
     let stats = Percentiles(latencies)
-    let pace = eventsPerSecond.map { $0 < 1000 ? "one event every \(format(1000 / $0, 1)) ms" : "\(Int($0)) events/s" }
+    let pace =
+        eventsPerSecond.map { $0 < 1000 ? "one event every \(format(1000 / $0, 1)) ms" : "\(Int($0)) events/s" }
         ?? "writer at full speed"
     return [
         Row(
             name: "tail latency, other process, \(pace) (\(latencies.count) events)",
-            value: "median \(format(stats.at(0.5), 3)) ms, p99 \(format(stats.at(0.99), 3)) ms, max \(format(stats.at(1), 1)) ms",
-            reference: "writer achieved \(millions(Double(latencies.count) / (Double(lastAppend - (firstAppend ?? 0)) / 1e6)))"),
+            value:
+                "median \(format(stats.at(0.5), 3)) ms, p99 \(format(stats.at(0.99), 3)) ms, max \(format(stats.at(1), 1)) ms",
+            reference:
+                "writer achieved \(millions(Double(latencies.count) / (Double(lastAppend - (firstAppend ?? 0)) / 1e6)))"
+        )
     ]
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--data DIR`: the data directory, `./data` unless `--data` or `ATHANOR_DATA` says otherwise.

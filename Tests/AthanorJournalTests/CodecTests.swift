@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct CodecTests {
     private let time = Timestamp(rfc3339: "2026-11-26T17:36:43.123456Z")!
@@ -22,12 +22,17 @@ import AthanorJournal
         var encoder = EventLineEncoder()
         let line = try encoder.line(
             JournalEvent(seq: 3, timestamp: time, payload: RunEvent.log(LogRecord(.warn, "hi", metadata: ["a": 1]))))
-        #expect(line == #"{"seq":3,"ts":"2026-11-26T17:36:43.123456Z","type":"log","level":"warn","message":"hi","metadata":{"a":1}}"# + "\n")
+        #expect(
+            line
+                == #"{"seq":3,"ts":"2026-11-26T17:36:43.123456Z","type":"log","level":"warn","message":"hi","metadata":{"a":1}}"#
+                + "\n")
     }
 
     @Test(arguments: [
-        RunEvent.created(RunCreated(run: "r1", instance: "i1", instanceName: "Name", experiment: "demo",
-                                    config: ["n": 3, "models": ["a", "b"], "nested": ["x": 1.5]], executor: "process")),
+        RunEvent.created(
+            RunCreated(
+                run: "r1", instance: "i1", instanceName: "Name", experiment: "demo",
+                config: ["n": 3, "models": ["a", "b"], "nested": ["x": 1.5]], executor: "process")),
         .started(pid: 42, host: "box"),
         .log(LogRecord(.debug, "d")),
         .log(LogRecord(.error, "e", metadata: ["k": [1, 2, nil, true]])),
@@ -44,7 +49,8 @@ import AthanorJournal
     }
 
     @Test(arguments: [
-        InstanceEvent.created(InstanceCreated(instance: "i", name: "n", description: "d", experiment: "e", config: ["a": 1])),
+        InstanceEvent.created(
+            InstanceCreated(instance: "i", name: "n", description: "d", experiment: "e", config: ["a": 1])),
         .updated(InstanceUpdate(name: "new")),
         .updated(InstanceUpdate(description: "only this", config: ["b": false])),
         .deleted,
@@ -54,7 +60,8 @@ import AthanorJournal
     }
 
     @Test func stringsAreEscapedAndRoundTrip() throws {
-        let tricky = "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} unit \u{1F} del \u{7F} é 日本 🧪 \u{2028}"
+        let tricky =
+            "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} unit \u{1F} del \u{7F} é 日本 🧪 \u{2028}"
         var encoder = JSONLineEncoder()
         encoder.appendString(tricky)
         let text = String(decoding: encoder.bytes, as: UTF8.self)
@@ -96,7 +103,9 @@ import AthanorJournal
         }
         #expect(bytes == Array("kept\n".utf8))
         do {
-            try encoder.append(seq: 1, timestamp: time, payload: RunEvent.log(LogRecord(.info, "x", metadata: ["lr": .double(-.infinity)])), to: &bytes)
+            try encoder.append(
+                seq: 1, timestamp: time,
+                payload: RunEvent.log(LogRecord(.info, "x", metadata: ["lr": .double(-.infinity)])), to: &bytes)
             Issue.record("infinity was accepted")
         } catch {
             #expect(error.description.hasPrefix("metadata.lr is -inf"))
@@ -104,7 +113,9 @@ import AthanorJournal
     }
 
     @Test func numbersKeepTheirKind() throws {
-        let values: [JSONValue] = [0, -1, 3, .integer(.max), .integer(.min), 3.0, 0.1, -0.0, 1e300, .double(.leastNonzeroMagnitude), 1.5e-7]
+        let values: [JSONValue] = [
+            0, -1, 3, .integer(.max), .integer(.min), 3.0, 0.1, -0.0, 1e300, .double(.leastNonzeroMagnitude), 1.5e-7,
+        ]
         for value in values {
             let text = try value.jsonText()
             #expect(try JSONValue(parsing: text) == value, "\(text)")
@@ -129,7 +140,8 @@ import AthanorJournal
         }
         #expect(seq == 4 && typeName == "checkpoint")
         let extra = decoder.decode(
-            #"{"seq":5,"ts":"2026-11-26T17:36:43.123456Z","type":"log","gpu":{"id":[0,1]},"level":"info","message":"m","future":null}"#)
+            #"{"seq":5,"ts":"2026-11-26T17:36:43.123456Z","type":"log","gpu":{"id":[0,1]},"level":"info","message":"m","future":null}"#
+        )
         guard case .event(let event) = extra else {
             Issue.record("unknown fields should be skipped")
             return
@@ -153,7 +165,10 @@ import AthanorJournal
         (#"{"seq":1,"ts":"2026-11-26T17:36:43.123456Z","type":"log","level":"info","message":"#, "end of line"),
         (#"{"seq":"1","ts":"2026-11-26T17:36:43.123456Z","type":"run_completed"}"#, "`seq` must be an integer"),
         (#"{"seq":1,"ts":"yesterday","type":"run_completed"}"#, "RFC 3339"),
-        (#"{"seq":1,"ts":"2026-11-26T17:36:43.123456Z","type":"log","level":"loud","message":"m"}"#, "debug, info, warn or error"),
+        (
+            #"{"seq":1,"ts":"2026-11-26T17:36:43.123456Z","type":"log","level":"loud","message":"m"}"#,
+            "debug, info, warn or error"
+        ),
         (#"{"seq":1,"ts":"2026-11-26T17:36:43.123456Z","type":"result","key":"k"}"#, "missing field `value`"),
         (#"{"seq":1,"ts":"2026-11-26T17:36:43.123456Z","type":"run_completed"} trailing"#, "unexpected text"),
         ("12", "'{'"),

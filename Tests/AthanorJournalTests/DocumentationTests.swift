@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct DocumentationTests {
     /// The example journal in docs/journal-format.md is what the engine reads and writes.

@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct FollowerTests {
     /// Collects what a follower yields until it finishes.

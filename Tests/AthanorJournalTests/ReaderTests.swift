@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct ReaderTests {
     private func line(_ seq: Int, _ rest: String = #""type":"log","level":"info","message":"m""#) -> String {
@@ -8,7 +8,10 @@ import AthanorJournal
     }
 
     private func created() -> String {
-        line(1, #""type":"run_created","format":1,"run":"r","instance":"i","instance_name":"n","experiment":"e","config":{},"executor":"inline""#)
+        line(
+            1,
+            #""type":"run_created","format":1,"run":"r","instance":"i","instance_name":"n","experiment":"e","config":{},"executor":"inline""#
+        )
     }
 
     @Test func tornLastLineIsNotAnEvent() throws {
@@ -28,7 +31,9 @@ import AthanorJournal
     @Test func corruptMiddleLineIsReportedAndReadingContinues() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
-        try TestFiles.write(created() + line(2) + "{\"seq\":3,\"ts\":broken}\n" + line(4) + line(5, #""type":"run_completed""#), to: path)
+        try TestFiles.write(
+            created() + line(2) + "{\"seq\":3,\"ts\":broken}\n" + line(4) + line(5, #""type":"run_completed""#),
+            to: path)
         let records = try JournalReader<RunEvent>.records(path)
         #expect(records.compactMap(\.event).map(\.seq) == [1, 2, 4, 5])
         let problems = records.compactMap(\.problem)
@@ -43,13 +48,15 @@ import AthanorJournal
     @Test func seqGapsRepeatsAndEventsAfterTheEndAreReported() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
-        try TestFiles.write(created() + line(2) + line(2) + line(5) + line(6, #""type":"run_failed","error":"e""#) + line(7), to: path)
+        try TestFiles.write(
+            created() + line(2) + line(2) + line(5) + line(6, #""type":"run_failed","error":"e""#) + line(7), to: path)
         let problems = try JournalReader<RunEvent>.records(path).compactMap(\.problem).map(\.kind)
-        #expect(problems == [
-            .seqNotIncreasing(previous: 2, found: 2),
-            .seqGap(expected: 3, found: 5),
-            .eventAfterTerminal(terminalSeq: 6),
-        ])
+        #expect(
+            problems == [
+                .seqNotIncreasing(previous: 2, found: 2),
+                .seqGap(expected: 3, found: 5),
+                .eventAfterTerminal(terminalSeq: 6),
+            ])
     }
 
     @Test func unknownEventTypesKeepTheirPlaceInTheSeq() throws {

@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct RecoveryTests {
     @Test func aWriterKilledMidWriteLosesNoCompleteLine() async throws {

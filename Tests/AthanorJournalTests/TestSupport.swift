@@ -1,5 +1,5 @@
-import Foundation
 import AthanorJournal
+import Foundation
 
 /// A fresh temporary directory for one test, removed when the value is released.
 final class TemporaryDirectory {
@@ -53,7 +53,9 @@ enum TestFiles {
 }
 
 /// Writes a complete run journal of `logs` info lines through the engine.
-func writeRun(at path: String, logs: Int, end: RunEvent? = .completed, options: JournalWriter<RunEvent>.Options = .init())
+func writeRun(
+    at path: String, logs: Int, end: RunEvent? = .completed, options: JournalWriter<RunEvent>.Options = .init()
+)
     throws -> JournalWriter<RunEvent>
 {
     let writer = try JournalWriter<RunEvent>(creating: path, options: options)

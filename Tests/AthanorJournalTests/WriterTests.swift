@@ -1,6 +1,6 @@
+import AthanorJournal
 import Foundation
 import Testing
-import AthanorJournal
 
 @Suite struct WriterTests {
     @Test func aSecondWriterIsLockedOut() throws {
@@ -49,7 +49,9 @@ import AthanorJournal
         #expect(throws: JournalError.appendAfterTerminal(path: path, terminalSeq: 2)) {
             try writer.append(.log(LogRecord(.info, "late")))
         }
-        #expect(throws: JournalError.appendAfterTerminal(path: path, terminalSeq: 2)) { try writer.append(.failed(error: "x")) }
+        #expect(throws: JournalError.appendAfterTerminal(path: path, terminalSeq: 2)) {
+            try writer.append(.failed(error: "x"))
+        }
         try writer.close()
         #expect(throws: JournalError.writerClosed(path: path)) { try writer.append(.completed) }
         #expect(throws: JournalError.writerClosed(path: path)) { try writer.close() }
@@ -75,7 +77,9 @@ import AthanorJournal
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
         let writer = try JournalWriter<RunEvent>(creating: path, options: .init(maximumEventBytes: 1000))
-        #expect(throws: JournalError.self) { try writer.append(.log(LogRecord(.info, String(repeating: "x", count: 2000)))) }
+        #expect(throws: JournalError.self) {
+            try writer.append(.log(LogRecord(.info, String(repeating: "x", count: 2000))))
+        }
         #expect(try writer.append(.log(LogRecord(.info, "small"))) == 1)
         try writer.close()
     }
@@ -134,7 +138,9 @@ import AthanorJournal
         #expect(events.map(\.seq) == Array(1...16_003))
         for task in 0..<8 {
             let lines = events.compactMap { event -> Int? in
-                guard case .log(let record) = event.payload, record.message.hasPrefix("task \(task) ") else { return nil }
+                guard case .log(let record) = event.payload, record.message.hasPrefix("task \(task) ") else {
+                    return nil
+                }
                 return Int(record.message.split(separator: " ").last!)
             }
             #expect(lines == Array(0..<2000), "task \(task)'s lines stay in order")

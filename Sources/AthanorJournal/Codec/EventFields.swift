@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a well-formed JSON line is not a valid event.
@@ -47,7 +47,9 @@ public struct EventFields {
                 try scanner.skipValue()
                 spans.append(Span(key: key, value: valueStart..<scanner.index))
                 scanner.skipWhitespace()
-                guard scanner.index < bytes.count else { throw scanner.error("unexpected end of line inside the event") }
+                guard scanner.index < bytes.count else {
+                    throw scanner.error("unexpected end of line inside the event")
+                }
                 let byte = bytes[scanner.index]
                 scanner.index += 1
                 if byte == UInt8(ascii: "}") { break }
@@ -105,7 +107,8 @@ public struct EventFields {
     /// An integer field that may be absent or null.
     public func optionalInteger(_ key: StaticString) throws(EventDecodingError) -> Int? {
         guard let range = span(key), !isNull(range) else { return nil }
-        guard let value = JSONScanner.integer(UnsafeBufferPointer(rebasing: bytes[range])), let int = Int(exactly: value)
+        guard let value = JSONScanner.integer(UnsafeBufferPointer(rebasing: bytes[range])),
+            let int = Int(exactly: value)
         else { throw EventDecodingError("field `\(key)` must be an integer") }
         return int
     }
@@ -137,7 +140,9 @@ public struct EventFields {
     public func timestamp(_ key: StaticString) throws(EventDecodingError) -> Timestamp {
         guard let range = span(key) else { throw EventDecodingError("missing field `\(key)`") }
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""),
-            let timestamp = Timestamp.parse(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])))
+            let timestamp = Timestamp.parse(
+                UnsafeRawBufferPointer(
+                    UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])))
         else { throw EventDecodingError("field `\(key)` must be an RFC 3339 timestamp") }
         return timestamp
     }

@@ -27,7 +27,9 @@ public struct EventLineEncoder {
     }
 
     /// One line as a string (with its newline): convenient for tests, docs and tools.
-    public mutating func line<Payload: JournalPayload>(_ event: JournalEvent<Payload>) throws(JSONEncodingError) -> String {
+    public mutating func line<Payload: JournalPayload>(_ event: JournalEvent<Payload>) throws(JSONEncodingError)
+        -> String
+    {
         var bytes: [UInt8] = []
         try append(seq: event.seq, timestamp: event.timestamp, payload: event.payload, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What went wrong with a journal file, naming the file and what would fix it.
@@ -44,7 +44,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         case .alreadyExists(let path):
             return "\(path): a journal already exists here; journals are append-only and never overwritten"
         case .locked(let path):
-            return "\(path): another process is writing this journal (its lock is held); wait for it to finish or stop it"
+            return
+                "\(path): another process is writing this journal (its lock is held); wait for it to finish or stop it"
         case .writerClosed(let path):
             return "\(path): the writer is closed; open the journal again to append"
         case .appendAfterTerminal(let path, let terminalSeq):
@@ -52,7 +53,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unrepresentable(let path, let reason):
             return "\(path): nothing written: \(reason)"
         case .eventTooLarge(let path, let bytes, let limit):
-            return "\(path): an event of \(bytes) bytes exceeds the limit of \(limit) bytes; record large artefacts as files and log their paths"
+            return
+                "\(path): an event of \(bytes) bytes exceeds the limit of \(limit) bytes; record large artefacts as files and log their paths"
         case .writerFailed(let path, let reason):
             return "\(path): the writer stopped after a failed write (\(reason)); everything before it is readable"
         case .zstd(let path, let reason):

@@ -1,9 +1,9 @@
 import CZstd
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a journal's bytes come from: a plain file or a zstd-compressed one, read in chunks.

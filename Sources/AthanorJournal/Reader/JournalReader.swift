@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a journal, plain or compressed, as typed events, streaming in bounded memory.
@@ -74,7 +74,9 @@ public final class JournalReader<Payload: JournalPayload> {
                 finished = true
                 guard lines.pendingByteCount == 0 else {
                     return .problem(
-                        problem(.tornLastLine(byteCount: lines.pendingByteCount), lastGood: checker.lastSeq, line: lines.lineNumber + 1))
+                        problem(
+                            .tornLastLine(byteCount: lines.pendingByteCount), lastGood: checker.lastSeq,
+                            line: lines.lineNumber + 1))
                 }
                 return nil
             }
@@ -110,7 +112,8 @@ public final class JournalReader<Payload: JournalPayload> {
             case .event(let event): events.append(event)
             case .problem(let problem):
                 throw .invalidLine(
-                    path: problem.path, line: problem.line, lastGoodSeq: problem.lastGoodSeq, reason: problem.description)
+                    path: problem.path, line: problem.line, lastGoodSeq: problem.lastGoodSeq,
+                    reason: problem.description)
             }
         }
         return events

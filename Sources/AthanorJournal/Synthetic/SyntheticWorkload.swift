@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A synthetic run for benchmarks, tests and trying tools on: by default the standard
@@ -27,8 +27,10 @@ public struct SyntheticWorkload: Sendable {
         .created(
             RunCreated(
                 run: run, instance: "synthetic", instanceName: "Synthetic workload", experiment: "synthetic",
-                config: ["logs": .integer(Int64(logs)), "results": .integer(Int64(results)),
-                         "progress": .integer(Int64(progressUpdates))],
+                config: [
+                    "logs": .integer(Int64(logs)), "results": .integer(Int64(results)),
+                    "progress": .integer(Int64(progressUpdates)),
+                ],
                 executor: "inline"))
     }
 
@@ -42,9 +44,11 @@ public struct SyntheticWorkload: Sendable {
         for step in 0..<steps {
             if Self.isDue(step, count: logs, steps: steps) {
                 try body(
-                    .log(LogRecord(
-                        levels[logIndex % 4], "step \(logIndex) done",
-                        metadata: ["step": .integer(Int64(logIndex)), "loss": .double(1.0 / Double(logIndex + 1))])))
+                    .log(
+                        LogRecord(
+                            levels[logIndex % 4], "step \(logIndex) done",
+                            metadata: ["step": .integer(Int64(logIndex)), "loss": .double(1.0 / Double(logIndex + 1))]))
+                )
                 logIndex += 1
             }
             if Self.isDue(step, count: results, steps: steps) {
@@ -53,14 +57,19 @@ public struct SyntheticWorkload: Sendable {
             }
             if Self.isDue(step, count: progressUpdates, steps: steps) {
                 progressIndex += 1
-                try body(.progress(ProgressUpdate(current: progressIndex, total: progressUpdates, message: "batch \(progressIndex)")))
+                try body(
+                    .progress(
+                        ProgressUpdate(
+                            current: progressIndex, total: progressUpdates, message: "batch \(progressIndex)")))
             }
         }
     }
 
     /// Writes the whole run: created, started, the body, completed. With `eventsPerSecond`,
     /// paces the body events at that rate; otherwise writes as fast as it can.
-    public func write(to writer: JournalWriter<RunEvent>, run: String, eventsPerSecond: Double? = nil) throws(JournalError) {
+    public func write(to writer: JournalWriter<RunEvent>, run: String, eventsPerSecond: Double? = nil)
+        throws(JournalError)
+    {
         try writer.append(createdEvent(run: run))
         try writer.append(.started(pid: Int(getpid()), host: Self.hostName))
         let start = Timestamp.now().microsecondsSinceEpoch

@@ -40,7 +40,8 @@ public enum JournalVerifier {
         try JournalFile.paths(under: directory, endingWith: [".jsonl", ".jsonl.zst"])
     }
 
-    private static func check<Payload: JournalPayload>(_: Payload.Type, into report: inout Report) throws(JournalError) {
+    private static func check<Payload: JournalPayload>(_: Payload.Type, into report: inout Report) throws(JournalError)
+    {
         let reader = try JournalReader<Payload>(path: report.path)
         report.path = reader.path
         var first = true
@@ -69,7 +70,8 @@ public enum JournalVerifier {
                     "\(report.path): unclosed run whose writer is gone; `athanor recover` closes it as interrupted")
             } else if POSIX.exists(file.compressedPath) {
                 report.problems.append(
-                    "\(report.path): both the plain and the compressed form exist (a close was interrupted); `athanor recover` finishes it")
+                    "\(report.path): both the plain and the compressed form exist (a close was interrupted); `athanor recover` finishes it"
+                )
             }
         }
     }

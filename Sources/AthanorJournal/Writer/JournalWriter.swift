@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The single writer of one journal: appends typed events as JSON lines, with group commit.
@@ -110,7 +110,9 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             let reader = try JournalReader<Payload>(path: plainPath)
             var tornBytes = 0
             while let record = try reader.next() {
-                if case .problem(let problem) = record, case .tornLastLine(let count) = problem.kind { tornBytes = count }
+                if case .problem(let problem) = record, case .tornLastLine(let count) = problem.kind {
+                    tornBytes = count
+                }
             }
             if tornBytes > 0 {
                 guard ftruncate(fd, off_t(reader.completeByteCount)) == 0 else {

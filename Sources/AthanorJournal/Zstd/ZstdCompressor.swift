@@ -1,9 +1,9 @@
 import CZstd
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streaming zstd compression of a whole file, with the frame's content checksum on, so a

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin, throwing wrappers over the POSIX calls journals need. Every descriptor is opened
@@ -31,7 +31,8 @@ enum POSIX {
     }
 
     /// Reads up to `buffer.count` bytes; 0 at end of file.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(JournalError) -> Int {
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(JournalError) -> Int
+    {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress!, buffer.count)
             if count >= 0 { return count }
