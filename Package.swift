@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AthanorJournal", targets: ["AthanorJournal"]),
+        .library(name: "Athanor", targets: ["Athanor"]),
         .executable(name: "athanor", targets: ["athanor"]),
     ],
     dependencies: [
@@ -27,6 +28,11 @@ let package = Package(
             dependencies: ["CZstd"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Athanor",
+            dependencies: ["AthanorJournal"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "athanor",
             dependencies: [
@@ -39,6 +45,11 @@ let package = Package(
             name: "AthanorBench",
             dependencies: ["AthanorJournal"],
             path: "Sources/AthanorBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AthanorTests",
+            dependencies: ["Athanor"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
