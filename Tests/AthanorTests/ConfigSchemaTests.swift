@@ -68,9 +68,15 @@ import Testing
 
     @Test func wrongTypesAreNotCoerced() {
         let pairs: JSONValue = [["model_a": "a", "model_b": "b"]]
-        #expect(errors(["iterations": "5", "model_pairs": pairs]) == ["iterations: expected an integer, got the string \"5\""])
-        #expect(errors(["iterations": 5.0, "model_pairs": pairs]) == ["iterations: expected an integer, got the number 5.0"])
-        #expect(errors(["model_pairs": ["a"]]) == ["model_pairs[0]: expected an object of fields, got the string \"a\""])
+        #expect(
+            errors(["iterations": "5", "model_pairs": pairs]) == [
+                "iterations: expected an integer, got the string \"5\""
+            ])
+        #expect(
+            errors(["iterations": 5.0, "model_pairs": pairs]) == ["iterations: expected an integer, got the number 5.0"]
+        )
+        #expect(
+            errors(["model_pairs": ["a"]]) == ["model_pairs[0]: expected an object of fields, got the string \"a\""])
         #expect(errors(["model_pairs": "a"]) == ["model_pairs: expected a list, got the string \"a\""])
         #expect(errors([1, 2]) == ["expected an object of fields, got a list"])
     }
@@ -92,7 +98,10 @@ import Testing
         #expect(exported["additionalProperties"] == false)
         #expect(exported["required"] == ["model_pairs"])
         let properties = try #require(exported["properties"])
-        #expect(properties["iterations"] == ["type": "integer", "minimum": 1, "maximum": 100, "title": "Iterations", "default": 10])
+        #expect(
+            properties["iterations"] == [
+                "type": "integer", "minimum": 1, "maximum": 100, "title": "Iterations", "default": 10,
+            ])
         #expect(properties["batch"]?["multipleOf"] == 4)
         #expect(properties["model"]?["enum"] == ["small", "large"])
         #expect(properties["model_pairs"]?["type"] == "array")

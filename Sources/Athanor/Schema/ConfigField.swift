@@ -64,7 +64,8 @@ public enum Field {
         required: Bool = false, label: String? = nil, description: String? = nil
     ) -> ConfigField {
         ConfigField(
-            name: name, kind: .integer(min: min, max: max, step: step), defaultValue: defaultValue.map(JSONValue.integer),
+            name: name, kind: .integer(min: min, max: max, step: step),
+            defaultValue: defaultValue.map(JSONValue.integer),
             isRequired: required, label: label, description: description)
     }
 

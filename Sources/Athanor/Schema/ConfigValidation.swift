@@ -24,7 +24,8 @@ extension ConfigSchema {
 
     fileprivate func validateObject(_ config: JSONValue, at path: String, errors: inout [ConfigError]) -> JSONValue {
         guard case .object(let object) = config else {
-            errors.append(ConfigError(path: path, message: "expected an object of fields, got \(config.kindDescription)"))
+            errors.append(
+                ConfigError(path: path, message: "expected an object of fields, got \(config.kindDescription)"))
             return config
         }
         var result = JSONObject()
@@ -73,7 +74,9 @@ extension ConfigField {
         }
         switch kind {
         case .integer(let min, let max, let step):
-            guard case .integer(let number) = value else { return fail("expected an integer, got \(value.kindDescription)") }
+            guard case .integer(let number) = value else {
+                return fail("expected an integer, got \(value.kindDescription)")
+            }
             if let min, number < min { return fail("\(number) is below the minimum \(min)") }
             if let max, number > max { return fail("\(number) is above the maximum \(max)") }
             if let step, step > 0, (number - (min ?? 0)) % step != 0 {
@@ -96,11 +99,14 @@ extension ConfigField {
             guard case .bool = value else { return fail("expected true or false, got \(value.kindDescription)") }
             return value
         case .list(let item):
-            guard case .array(let elements) = value else { return fail("expected a list, got \(value.kindDescription)") }
+            guard case .array(let elements) = value else {
+                return fail("expected a list, got \(value.kindDescription)")
+            }
             if isRequired && elements.isEmpty { return fail("required: add at least one item") }
-            return .array(elements.enumerated().map { index, element in
-                item.validateObject(element, at: "\(path)[\(index)]", errors: &errors)
-            })
+            return .array(
+                elements.enumerated().map { index, element in
+                    item.validateObject(element, at: "\(path)[\(index)]", errors: &errors)
+                })
         case .group(let schema):
             return schema.validateObject(value, at: path, errors: &errors)
         }

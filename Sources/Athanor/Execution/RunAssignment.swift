@@ -1,0 +1,56 @@
+import AthanorJournal
+import Foundation
+
+/// One run to execute: its journal (which already holds `run_created`) and what it runs.
+public struct RunAssignment: Sendable, Hashable {
+    public var runID: String
+    public var instanceID: String
+    public var experiment: String
+    /// The validated configuration recorded in `run_created`.
+    public var config: JSONValue
+    /// The run journal's plain path.
+    public var journalPath: String
+
+    public init(runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String) {
+        self.runID = runID
+        self.instanceID = instanceID
+        self.experiment = experiment
+        self.config = config
+        self.journalPath = journalPath
+    }
+
+    /// Creates a run of `experiment` for an instance: validates `config`, writes the journal's
+    /// `run_created` (fsync'ed) and releases the journal for whoever executes it.
+    /// - Throws: ``HarnessError/invalidConfig(experiment:_:)`` (nothing is written) or a journal error.
+    public static func create(
+        in data: DataDirectory, instanceID: String, instanceName: String, experiment: any Experiment.Type,
+        config: JSONValue, executor: String
+    ) throws(HarnessError) -> RunAssignment {
+        let validated: JSONValue
+        do {
+            validated = try experiment.configSchema.validated(config)
+        } catch {
+            throw .invalidConfig(experiment: experiment.name, error)
+        }
+        let runID = Identifier.generate()
+        let path = data.runJournal(instance: instanceID, run: runID)
+        do {
+            try data.prepare()
+            try FileManager.default.createDirectory(
+                atPath: data.runsDirectory(of: instanceID), withIntermediateDirectories: true)
+            let writer = try JournalWriter<RunEvent>(creating: path)
+            defer { try? writer.close() }
+            try writer.append(
+                .created(
+                    RunCreated(
+                        run: runID, instance: instanceID, instanceName: instanceName, experiment: experiment.name,
+                        config: validated, executor: executor)))
+        } catch let error as JournalError {
+            throw .journal(error)
+        } catch {
+            throw .storage(path: data.runsDirectory(of: instanceID), reason: "\(error)")
+        }
+        return RunAssignment(
+            runID: runID, instanceID: instanceID, experiment: experiment.name, config: validated, journalPath: path)
+    }
+}

@@ -1,0 +1,65 @@
+import AthanorJournal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The part of a run every executor shares: take over the journal, record `run_started`, run
+/// the experiment, record how it ended, and close (compress) the journal.
+enum RunExecution {
+    /// Executes `assignment` in this process and returns the terminal event recorded.
+    static func perform(
+        _ assignment: RunAssignment, experiment: any Experiment.Type, cancellation: CancellationFlag
+    ) async throws(JournalError) -> RunEvent {
+        let writer = try JournalWriter<RunEvent>(appendingTo: assignment.journalPath)
+        do {
+            if let terminal = try terminalEvent(of: writer) { return terminal }
+            try writer.append(.started(pid: Int(getpid()), host: SyntheticWorkload.hostName))
+            let context = RunContext(
+                runID: assignment.runID, instanceID: assignment.instanceID, config: assignment.config, writer: writer,
+                cancellation: cancellation)
+            var ending = await outcome(of: experiment, in: context, cancellation: cancellation)
+            if let explicit = context.ending {
+                ending = explicit
+            } else {
+                try writer.append(ending)
+            }
+            try writer.close()
+            return ending
+        } catch {
+            try? writer.close()
+            throw error
+        }
+    }
+
+    private static func outcome(
+        of experiment: any Experiment.Type, in context: RunContext, cancellation: CancellationFlag
+    ) async -> RunEvent {
+        do {
+            try await experiment.init().run(context)
+            if let error = context.writeError { return .failed(error: "recording failed: \(error)") }
+            return .completed
+        } catch is CancellationError {
+            return .cancelled(reason: cancellation.reason ?? "cancelled", forced: false)
+        } catch {
+            if context.isCancelled { return .cancelled(reason: cancellation.reason ?? "cancelled", forced: false) }
+            return .failed(error: String(describing: error))
+        }
+    }
+
+    /// The terminal event of an already-ended journal this writer took over.
+    private static func terminalEvent(of writer: JournalWriter<RunEvent>) throws(JournalError) -> RunEvent? {
+        guard writer.terminalSeq != nil else { return nil }
+        try writer.close()
+        return try terminalEvent(at: writer.path)
+    }
+
+    private static func terminalEvent(at path: String) throws(JournalError) -> RunEvent? {
+        let reader = try JournalReader<RunEvent>(path: path)
+        var terminal: RunEvent?
+        while let record = try reader.next() {
+            if case .event(let event) = record, event.payload.isTerminal { terminal = event.payload }
+        }
+        return terminal
+    }
+}
