@@ -3,6 +3,12 @@ import AthanorJournal
 /// What went wrong in the harness, naming the experiment, instance, run or field involved.
 public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownExperiment(name: String, known: [String])
+    /// Text that cannot be an ID (only the 26-character ID alphabet, or a prefix of it, is accepted).
+    case invalidID(kind: String, text: String)
+    case unknownID(kind: String, prefix: String)
+    case ambiguousID(kind: String, prefix: String, matches: [String])
+    /// An instance that was deleted cannot be run or updated.
+    case instanceDeleted(id: String)
     case invalidConfig(experiment: String, ConfigValidationError)
     case configDecoding(type: String, reason: String)
     case resultEncoding(key: String, reason: String)
@@ -14,6 +20,16 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unknownExperiment(let name, let known):
             return "unknown experiment \"\(name)\" (known: \(known.joined(separator: ", ")))"
+        case .invalidID(let kind, let text):
+            return
+                "\"\(text)\" is not a valid \(kind) ID (IDs are 26 characters of 0-9 and a-z without i, l, o, u; a unique prefix works too)"
+        case .unknownID(let kind, let prefix):
+            return "no \(kind) with an ID starting \"\(prefix)\""
+        case .ambiguousID(let kind, let prefix, let matches):
+            return
+                "\"\(prefix)\" matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: ", "))\(matches.count > 5 ? ", …" : "")); give more characters"
+        case .instanceDeleted(let id):
+            return "instance \(id) is deleted"
         case .invalidConfig(let experiment, let error):
             return "\(experiment): \(error)"
         case .configDecoding(let type, let reason):

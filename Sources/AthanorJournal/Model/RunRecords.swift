@@ -30,7 +30,7 @@ public struct RunCreated: Sendable, Hashable {
 }
 
 /// The body of a `log` event.
-public struct LogRecord: Sendable, Hashable {
+public struct LogRecord: Sendable, Hashable, Codable {
     public var level: LogLevel
     public var message: String
     /// Any JSON, or `nil` when the line has no `metadata` field.
@@ -44,7 +44,7 @@ public struct LogRecord: Sendable, Hashable {
 }
 
 /// The body of a `progress` event: `current` of `total`, with an optional message.
-public struct ProgressUpdate: Sendable, Hashable {
+public struct ProgressUpdate: Sendable, Hashable, Codable {
     public var current: Int
     public var total: Int
     public var message: String?

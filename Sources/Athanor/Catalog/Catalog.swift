@@ -1,0 +1,170 @@
+import AthanorJournal
+import Foundation
+import Synchronization
+
+/// The projections of every instance and run in a data directory, kept current from the
+/// journals alone, whichever process wrote them.
+///
+/// ``refresh()`` re-reads only what changed: new journals, live runs that grew, runs that
+/// closed. Summaries of closed runs are cached in `data/.cache` keyed by file identity, so a
+/// start-up with thousands of runs reads the cache instead of every journal.
+public final class Catalog: Sendable {
+    /// One run: its summary and where its journal is.
+    public struct RunEntry: Sendable, Hashable {
+        public var summary: RunSummary
+        /// The journal's plain path (`…/<run>.jsonl`; the file may be the `.zst` form).
+        public var journalPath: String
+        fileprivate var identity: FileIdentity
+    }
+
+    private struct State {
+        var instances: [String: InstanceState] = [:]
+        var instanceIdentities: [String: FileIdentity] = [:]
+        var runs: [String: RunEntry] = [:]
+        var cache: SummaryCache
+        var problems: [String] = []
+    }
+
+    public let data: DataDirectory
+    private let state: Mutex<State>
+
+    /// A catalog of `data`; call ``refresh()`` (or ``open(_:)``) to read it.
+    public init(data: DataDirectory) {
+        self.data = data
+        var cache = SummaryCache(directory: data.path + "/.cache")
+        cache.load()
+        state = Mutex(State(cache: cache))
+    }
+
+    /// Opens a catalog: recovers runs whose writer died, then reads everything.
+    public static func open(_ data: DataDirectory) throws -> Catalog {
+        try data.prepare()
+        let catalog = Catalog(data: data)
+        _ = try JournalRecovery.recoverRuns(under: data.runsPath)
+        try catalog.refresh()
+        return catalog
+    }
+
+    // MARK: Queries
+
+    /// Instances, oldest first; deleted ones only when asked.
+    public func instances(includingDeleted: Bool = false) -> [InstanceState] {
+        state.withLock { state in
+            state.instances.values.filter { includingDeleted || !$0.isDeleted }.sorted { $0.instanceID < $1.instanceID }
+        }
+    }
+
+    /// Runs, oldest first, optionally of one instance and one status.
+    public func runs(instance: String? = nil, status: RunStatus? = nil) -> [RunEntry] {
+        state.withLock { state in
+            state.runs.values.filter { entry in
+                (instance == nil || entry.summary.instanceID == instance)
+                    && (status == nil || entry.summary.status == status)
+            }.sorted { $0.summary.runID < $1.summary.runID }
+        }
+    }
+
+    /// The instance whose ID is `prefix` or starts with it.
+    public func instance(_ prefix: String) throws(HarnessError) -> InstanceState {
+        try state.withLock { (state) throws(HarnessError) -> InstanceState in
+            let id = try IDResolution.resolve(prefix, kind: "instance", among: state.instances.keys)
+            return state.instances[id]!
+        }
+    }
+
+    /// The run whose ID is `prefix` or starts with it.
+    public func run(_ prefix: String) throws(HarnessError) -> RunEntry {
+        try state.withLock { (state) throws(HarnessError) -> RunEntry in
+            let id = try IDResolution.resolve(prefix, kind: "run", among: state.runs.keys)
+            return state.runs[id]!
+        }
+    }
+
+    /// Journals that could not be read at the last refresh, each with the reason.
+    public var problems: [String] { state.withLock { $0.problems } }
+
+    // MARK: Reading the directory
+
+    /// Brings every projection up to date with the journals on disk.
+    public func refresh() throws {
+        let instanceFiles = try journalFiles(in: data.instancesPath, suffixes: [".jsonl"])
+        var runFiles: [String: String] = [:]
+        for instance in try subdirectories(of: data.runsPath) {
+            for file in try journalFiles(in: data.runsPath + "/" + instance, suffixes: [".jsonl", ".jsonl.zst"]) {
+                // Both forms exist together only mid-close, when the compressed one is complete.
+                let plain = JournalFile(file).plainPath
+                if runFiles[plain]?.hasSuffix(".zst") != true { runFiles[plain] = file }
+            }
+        }
+        state.withLock { state in
+            state.problems = []
+            refreshInstances(instanceFiles, in: &state)
+            refreshRuns(runFiles, in: &state)
+        }
+        try state.withLock { state in try state.cache.save() }
+    }
+
+    private func refreshInstances(_ files: [String], in state: inout State) {
+        for path in files {
+            guard let identity = FileIdentity(path: path) else { continue }
+            let id = String((path as NSString).lastPathComponent.dropLast(".jsonl".count))
+            if state.instanceIdentities[id] == identity { continue }
+            do {
+                state.instances[id] = InstanceState(events: try JournalReader<InstanceEvent>.readAll(path: path))
+                state.instanceIdentities[id] = identity
+            } catch {
+                state.problems.append(error.description)
+            }
+        }
+    }
+
+    private func refreshRuns(_ files: [String: String], in state: inout State) {
+        var seen: Set<String> = []
+        var present: [String: RunEntry] = [:]
+        for (plainPath, path) in files {
+            seen.insert(path)
+            guard let identity = FileIdentity(path: path) else { continue }
+            let runID = String((plainPath as NSString).lastPathComponent.dropLast(".jsonl".count))
+            if let known = state.runs[runID], known.identity == identity {
+                present[runID] = known
+                continue
+            }
+            let isClosed = path.hasSuffix(".zst")
+            if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
+                present[runID] = RunEntry(summary: cached, journalPath: plainPath, identity: identity)
+                continue
+            }
+            do {
+                let summary = try Self.summarize(path)
+                present[runID] = RunEntry(summary: summary, journalPath: plainPath, identity: identity)
+                if isClosed { state.cache.store(summary, for: path, identity: identity) }
+            } catch {
+                state.problems.append("\(error)")
+            }
+        }
+        state.runs = present
+        state.cache.keepOnly(seen)
+    }
+
+    /// The summary of one run journal, read from disk; problems inside it are skipped.
+    static func summarize(_ path: String) throws(JournalError) -> RunSummary {
+        let reader = try JournalReader<RunEvent>(path: path)
+        var summary = RunSummary()
+        while let record = try reader.next() {
+            if case .event(let event) = record { summary.apply(event) }
+        }
+        return summary
+    }
+
+    private func journalFiles(in directory: String, suffixes: [String]) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { name in suffixes.contains { name.hasSuffix($0) } }
+            .map { directory + "/" + $0 }
+    }
+
+    private func subdirectories(of directory: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: directory).filter { Identifier.isValidPrefix($0) }
+    }
+}

@@ -1,0 +1,112 @@
+import AthanorJournal
+
+/// Everything a list or a status line shows about a run: a pure fold over its journal.
+///
+/// ``apply(_:)`` does no I/O, so the same code serves a live run, a replay up to any `seq`
+/// ("the run as it was at event N") and a rebuild from disk.
+public struct RunSummary: Sendable, Hashable {
+    /// Log events counted by level.
+    public struct LogCounts: Sendable, Hashable {
+        public var debug = 0
+        public var info = 0
+        public var warn = 0
+        public var error = 0
+
+        public var total: Int { debug + info + warn + error }
+
+        mutating func count(_ level: LogLevel) {
+            switch level {
+            case .debug: debug += 1
+            case .info: info += 1
+            case .warn: warn += 1
+            case .error: error += 1
+            }
+        }
+    }
+
+    public var runID = ""
+    public var instanceID = ""
+    public var instanceName = ""
+    public var experiment = ""
+    public var config: JSONValue = .null
+    public var executor = ""
+    public var status = RunStatus.pending
+    public var createdAt: Timestamp?
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var pid: Int?
+    public var host: String?
+    /// The latest progress report.
+    public var progress: ProgressUpdate?
+    public var logCounts = LogCounts()
+    public var resultCount = 0
+    /// Distinct result keys in the order first recorded.
+    public private(set) var resultKeys: [String] = []
+    /// `resultKeys` as a set, for constant-time folding of runs with many results.
+    private var knownKeys: Set<String> = []
+    /// Why the run failed, or why it was cancelled.
+    public var error: String?
+    /// For a cancelled run: whether the worker had to be killed.
+    public var forced = false
+    /// The last `seq` applied.
+    public var lastSeq = 0
+
+    public init() {}
+
+    /// The summary of a whole list of events.
+    public init(events: some Sequence<JournalEvent<RunEvent>>) {
+        for event in events { apply(event) }
+    }
+
+    /// Folds one event in.
+    public mutating func apply(_ event: JournalEvent<RunEvent>) {
+        lastSeq = event.seq
+        switch event.payload {
+        case .created(let created):
+            runID = created.run
+            instanceID = created.instance
+            instanceName = created.instanceName
+            experiment = created.experiment
+            config = created.config
+            executor = created.executor
+            createdAt = event.timestamp
+        case .started(let pid, let host):
+            status = .running
+            startedAt = event.timestamp
+            self.pid = pid
+            self.host = host
+        case .log(let record):
+            logCounts.count(record.level)
+        case .progress(let update):
+            progress = update
+        case .result(let key, _):
+            noteResultKey(key)
+            resultCount += 1
+        case .completed:
+            finish(.completed, at: event.timestamp)
+        case .failed(let error):
+            finish(.failed, at: event.timestamp)
+            self.error = error
+        case .cancelled(let reason, let forced):
+            finish(.cancelled, at: event.timestamp)
+            error = reason
+            self.forced = forced
+        }
+    }
+
+    mutating func noteResultKey(_ key: String) {
+        if knownKeys.insert(key).inserted { resultKeys.append(key) }
+    }
+
+    private mutating func finish(_ status: RunStatus, at time: Timestamp) {
+        self.status = status
+        finishedAt = time
+    }
+
+    /// Seconds from start (or creation) to the end, or to `now` while running.
+    public func duration(now: Timestamp = .now()) -> Double? {
+        guard let start = startedAt ?? createdAt else { return nil }
+        let end = finishedAt ?? (status.isFinished ? start : now)
+        return Double(end.microsecondsSinceEpoch - start.microsecondsSinceEpoch) / 1_000_000
+    }
+}

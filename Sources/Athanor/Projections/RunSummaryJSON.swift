@@ -1,0 +1,72 @@
+import AthanorJournal
+
+extension RunSummary {
+    /// The summary as JSON with a fixed key order: what `--json` prints, the API returns and
+    /// the catalog's cache stores. Times are RFC 3339; `duration` is in seconds.
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "run": .string(runID), "instance": .string(instanceID), "instance_name": .string(instanceName),
+            "experiment": .string(experiment), "status": .string(status.rawValue), "executor": .string(executor),
+            "created_at": createdAt.json, "started_at": startedAt.json, "finished_at": finishedAt.json,
+            "duration": duration().map(JSONValue.double) ?? .null,
+        ]
+        object["pid"] = pid.map { .integer(Int64($0)) } ?? .null
+        object["host"] = host.map(JSONValue.string) ?? .null
+        object["progress"] =
+            progress.map { update in
+                [
+                    "current": .integer(Int64(update.current)), "total": .integer(Int64(update.total)),
+                    "message": update.message.map(JSONValue.string) ?? .null,
+                ]
+            } ?? .null
+        object["log_counts"] = [
+            "debug": .integer(Int64(logCounts.debug)), "info": .integer(Int64(logCounts.info)),
+            "warn": .integer(Int64(logCounts.warn)), "error": .integer(Int64(logCounts.error)),
+        ]
+        object["result_count"] = .integer(Int64(resultCount))
+        object["result_keys"] = .array(resultKeys.map(JSONValue.string))
+        object["error"] = error.map(JSONValue.string) ?? .null
+        object["forced"] = .bool(forced)
+        object["last_seq"] = .integer(Int64(lastSeq))
+        object["config"] = config
+        return .object(object)
+    }
+
+    /// Reads a summary written by ``json``; `nil` when it is not one.
+    public init?(json: JSONValue) {
+        guard let run = json["run"]?.stringValue, let statusName = json["status"]?.stringValue,
+            let status = RunStatus(rawValue: statusName)
+        else { return nil }
+        self.init()
+        runID = run
+        instanceID = json["instance"]?.stringValue ?? ""
+        instanceName = json["instance_name"]?.stringValue ?? ""
+        experiment = json["experiment"]?.stringValue ?? ""
+        executor = json["executor"]?.stringValue ?? ""
+        self.status = status
+        createdAt = json["created_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }
+        startedAt = json["started_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }
+        finishedAt = json["finished_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }
+        pid = json["pid"]?.integerValue.map { Int($0) }
+        host = json["host"]?.stringValue
+        if let update = json["progress"], let current = update["current"]?.integerValue,
+            let total = update["total"]?.integerValue
+        {
+            progress = ProgressUpdate(current: Int(current), total: Int(total), message: update["message"]?.stringValue)
+        }
+        let counts = json["log_counts"]
+        logCounts = LogCounts(
+            debug: Int(counts?["debug"]?.integerValue ?? 0), info: Int(counts?["info"]?.integerValue ?? 0),
+            warn: Int(counts?["warn"]?.integerValue ?? 0), error: Int(counts?["error"]?.integerValue ?? 0))
+        for key in json["result_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { noteResultKey(key) }
+        resultCount = Int(json["result_count"]?.integerValue ?? 0)
+        error = json["error"]?.stringValue
+        forced = json["forced"]?.boolValue ?? false
+        lastSeq = Int(json["last_seq"]?.integerValue ?? 0)
+        config = json["config"] ?? .null
+    }
+}
+
+extension Optional where Wrapped == Timestamp {
+    fileprivate var json: JSONValue { map { .string($0.rfc3339) } ?? .null }
+}
