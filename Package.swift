@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "AthanorJournal", targets: ["AthanorJournal"]),
         .library(name: "Athanor", targets: ["Athanor"]),
+        .library(name: "AthanorCommandLine", targets: ["AthanorCommandLine"]),
         .executable(name: "athanor", targets: ["athanor"]),
     ],
     dependencies: [
@@ -33,12 +34,22 @@ let package = Package(
             dependencies: ["AthanorJournal"],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "athanor",
+        .target(
+            name: "AthanorExperiments",
+            dependencies: ["Athanor"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AthanorCommandLine",
             dependencies: [
-                "AthanorJournal",
+                "Athanor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "athanor",
+            dependencies: ["AthanorCommandLine", "AthanorExperiments"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -147,7 +147,7 @@ public final class Catalog: Sendable {
     }
 
     /// The summary of one run journal, read from disk; problems inside it are skipped.
-    static func summarize(_ path: String) throws(JournalError) -> RunSummary {
+    public static func summarize(_ path: String) throws(JournalError) -> RunSummary {
         let reader = try JournalReader<RunEvent>(path: path)
         var summary = RunSummary()
         while let record = try reader.next() {

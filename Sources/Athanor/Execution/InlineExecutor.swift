@@ -34,7 +34,7 @@ public final class InlineExecutor: Executor {
     @discardableResult
     public func cancel(runID: String, reason: String) -> Bool {
         guard let run = active.withLock({ $0[runID] }) else { return false }
-        run.flag.set(reason: reason)
+        run.flag.set(StopRequest(kind: .cancel, reason: reason))
         run.cancelTask()
         return true
     }

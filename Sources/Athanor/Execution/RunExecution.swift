@@ -1,4 +1,5 @@
 import AthanorJournal
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -14,7 +15,7 @@ enum RunExecution {
         let writer = try JournalWriter<RunEvent>(appendingTo: assignment.journalPath)
         do {
             if let terminal = try terminalEvent(of: writer) { return terminal }
-            try writer.append(.started(pid: Int(getpid()), host: SyntheticWorkload.hostName))
+            try writer.append(.started(pid: Int(getpid()), host: ProcessInfo.processInfo.hostName))
             let context = RunContext(
                 runID: assignment.runID, instanceID: assignment.instanceID, config: assignment.config, writer: writer,
                 cancellation: cancellation)
@@ -40,10 +41,21 @@ enum RunExecution {
             if let error = context.writeError { return .failed(error: "recording failed: \(error)") }
             return .completed
         } catch is CancellationError {
-            return .cancelled(reason: cancellation.reason ?? "cancelled", forced: false)
+            return stoppedEnding(cancellation.request)
         } catch {
-            if context.isCancelled { return .cancelled(reason: cancellation.reason ?? "cancelled", forced: false) }
+            if context.isCancelled { return stoppedEnding(cancellation.request) }
             return .failed(error: String(describing: error))
+        }
+    }
+
+    /// How a run that stopped on request ends: cancelled, or failed for a timeout.
+    static func stoppedEnding(_ request: StopRequest?, forced: Bool = false) -> RunEvent {
+        guard let request else { return .cancelled(reason: "cancelled", forced: forced) }
+        switch request.kind {
+        case .cancel:
+            return .cancelled(reason: request.reason, forced: forced)
+        case .timeout:
+            return .failed(error: forced ? request.reason + " (the worker was killed after the grace period)" : request.reason)
         }
     }
 

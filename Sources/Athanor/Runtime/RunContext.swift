@@ -157,18 +157,18 @@ public final class RunContext: Sendable {
     }
 }
 
-/// Asks a run to stop, with the reason recorded in `run_cancelled`; settable from any thread.
+/// Asks a run to stop, and says why; settable from any thread.
 final class CancellationFlag: Sendable {
-    private let state = Mutex<String?>(nil)
+    private let state = Mutex<StopRequest?>(nil)
 
     /// Whether the run has been asked to stop.
     var isSet: Bool { state.withLock { $0 != nil } }
 
-    /// Why the run was asked to stop.
-    var reason: String? { state.withLock { $0 } }
+    /// The request, once made.
+    var request: StopRequest? { state.withLock { $0 } }
 
-    /// Asks the run to stop; the first reason given is kept.
-    func set(reason: String) {
-        state.withLock { if $0 == nil { $0 = reason } }
+    /// Asks the run to stop; the first request is kept.
+    func set(_ request: StopRequest) {
+        state.withLock { if $0 == nil { $0 = request } }
     }
 }

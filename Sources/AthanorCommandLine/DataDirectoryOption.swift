@@ -1,4 +1,5 @@
 import ArgumentParser
+import Athanor
 
 #if canImport(Glibc)
     import Glibc
@@ -14,4 +15,19 @@ struct DataDirectoryOption: ParsableArguments {
         if let environment = getenv("ATHANOR_DATA"), environment.pointee != 0 { return String(cString: environment) }
         return "data"
     }
+
+    var directory: DataDirectory { DataDirectory(path: path) }
+
+    /// The catalog of the data directory, after recovering runs whose writer died.
+    func openCatalog() throws -> Catalog {
+        try Catalog.open(directory)
+    }
+
+    var instanceStore: InstanceStore { InstanceStore(data: directory, registry: AthanorCLI.registry) }
+}
+
+/// `--json`: machine-readable output.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
 }

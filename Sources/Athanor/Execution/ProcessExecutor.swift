@@ -1,0 +1,148 @@
+import AthanorJournal
+import Foundation
+import Synchronization
+
+/// Executes each run in its own worker process (this program re-executed as
+/// `<executable> worker <journal>`), so a crash, `fatalError` or runaway memory in experiment
+/// code fails only that run.
+///
+/// The executor watches its worker: when the worker exits without ending the run, it takes
+/// the journal's lock and records `run_failed` with the exit status or signal. A stop request
+/// (``cancel(runID:reason:)``, `athanor cancel` from another process, or the time limit) is
+/// passed on as SIGTERM; a worker still running after the grace period is killed and the run
+/// recorded as `run_cancelled` with `forced: true` (or failed, for a timeout).
+public final class ProcessExecutor: Executor {
+    public var name: String { "process" }
+
+    /// How workers are started and stopped.
+    public struct Options: Sendable {
+        /// The program to re-execute; by default this process's own executable.
+        public var executable: String
+        /// Arguments before the journal path.
+        public var arguments: [String]
+        /// How long a worker may take to end gracefully once asked to stop.
+        public var gracePeriod: Duration
+        /// A wall-clock limit per run, if any.
+        public var timeout: Duration?
+
+        public init(
+            executable: String = ProcessExecutor.currentExecutable, arguments: [String] = ["worker"],
+            gracePeriod: Duration = .seconds(5), timeout: Duration? = nil
+        ) {
+            self.executable = executable
+            self.arguments = arguments
+            self.gracePeriod = gracePeriod
+            self.timeout = timeout
+        }
+    }
+
+    /// The path of the running program.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    private let options: Options
+    private let workers = Mutex<[String: String]>([:])
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    public func execute(_ assignment: RunAssignment) async throws -> RunEvent {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.executable)
+        process.arguments = options.arguments + [assignment.journalPath]
+        process.standardOutput = FileHandle.standardError
+        try process.run()
+        workers.withLock { $0[assignment.runID] = assignment.journalPath }
+        defer {
+            workers.withLock { $0[assignment.runID] = nil }
+            StopRequest.clear(forJournal: assignment.journalPath)
+        }
+        let forcedStop = await supervise(process, journal: assignment.journalPath)
+        return try recordEnding(of: assignment, process: process, forcedStop: forcedStop)
+    }
+
+    @discardableResult
+    public func cancel(runID: String, reason: String) -> Bool {
+        guard let journal = workers.withLock({ $0[runID] }) else { return false }
+        try? StopRequest(kind: .cancel, reason: reason).post(forJournal: journal)
+        return true
+    }
+
+    /// Waits for the worker to exit, passing on stop requests and the time limit; returns the
+    /// request that had to be forced by SIGKILL, if any.
+    private func supervise(_ process: Process, journal: String) async -> StopRequest? {
+        let clock = ContinuousClock()
+        let deadline = options.timeout.map { clock.now + $0 }
+        var stopping: (request: StopRequest, since: ContinuousClock.Instant)?
+        while process.isRunning {
+            if stopping == nil, let deadline, clock.now >= deadline, let timeout = options.timeout {
+                try? StopRequest(kind: .timeout, reason: "timed out after \(timeout)").post(forJournal: journal)
+            }
+            if stopping == nil, let request = StopRequest.pending(forJournal: journal) {
+                stopping = (request, clock.now)
+                kill(process.processIdentifier, SIGTERM)
+            }
+            if let stopping, clock.now - stopping.since >= options.gracePeriod {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return stopping.request
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    /// The run's terminal event: the worker's, or one recorded now for a worker that did not end it.
+    private func recordEnding(of assignment: RunAssignment, process: Process, forcedStop: StopRequest?) throws -> RunEvent {
+        guard let writer = try Self.takeOver(assignment.journalPath) else {
+            return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
+        }
+        do {
+            if writer.terminalSeq != nil {
+                try writer.close()
+                return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
+            }
+            let ending = forcedStop.map { RunExecution.stoppedEnding($0, forced: true) } ?? .failed(error: Self.describeExit(of: process))
+            try writer.append(ending)
+            try writer.close()
+            return ending
+        } catch {
+            try? writer.close()
+            throw error
+        }
+    }
+
+    /// The journal's writer, or `nil` when it was closed (and compressed) already.
+    private static func takeOver(_ path: String) throws(JournalError) -> JournalWriter<RunEvent>? {
+        do {
+            return try JournalWriter<RunEvent>(appendingTo: path)
+        } catch {
+            if case .notFound = error { return nil }
+            throw error
+        }
+    }
+
+    private static func describeExit(of process: Process) -> String {
+        let status = process.terminationStatus
+        switch process.terminationReason {
+        case .uncaughtSignal:
+            return "worker crashed: killed by signal \(status) (\(String(cString: strsignal(status))))"
+        case .exit where status != 0:
+            return "worker exited with status \(status) without ending the run"
+        default:
+            return "worker exited without ending the run"
+        }
+    }
+
+    private static func terminalEvent(ofClosedJournal path: String) throws -> RunEvent {
+        let reader = try JournalReader<RunEvent>(path: path)
+        var terminal: RunEvent?
+        while let record = try reader.next() {
+            if case .event(let event) = record, event.payload.isTerminal { terminal = event.payload }
+        }
+        guard let terminal else { throw JournalError.notFound(path: path) }
+        return terminal
+    }
+}

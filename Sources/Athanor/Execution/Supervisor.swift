@@ -1,0 +1,63 @@
+import AthanorJournal
+import Foundation
+import Synchronization
+
+/// Starts runs and sees them to their end through an ``Executor``, with a cap on how many
+/// execute at once (the rest stay `pending` until a slot frees).
+///
+/// The supervisor learns nothing through side channels: what a run did is in its journal, for
+/// this process and every other to follow.
+public final class Supervisor: Sendable {
+    public let data: DataDirectory
+    public let registry: ExperimentRegistry
+    public let executor: any Executor
+    private let slots: RunSlots
+    private let runs = Mutex<[String: Task<RunEvent, any Error>]>([:])
+
+    /// A supervisor executing at most `maxConcurrentRuns` runs at once.
+    public init(
+        data: DataDirectory, registry: ExperimentRegistry, executor: any Executor,
+        maxConcurrentRuns: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
+        self.data = data
+        self.registry = registry
+        self.executor = executor
+        slots = RunSlots(limit: maxConcurrentRuns)
+    }
+
+    /// Creates a run of `instance` (its configuration validated and recorded in `run_created`)
+    /// and starts executing it; returns at once.
+    public func start(_ instance: InstanceState) throws(HarnessError) -> RunAssignment {
+        guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
+        let experiment = try registry.experiment(named: instance.experiment)
+        let assignment = try RunAssignment.create(
+            in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: experiment,
+            config: instance.config, executor: executor.name)
+        let task = Task { [slots, executor] () async throws -> RunEvent in
+            await slots.acquire()
+            do {
+                let ending = try await executor.execute(assignment)
+                await slots.release()
+                return ending
+            } catch {
+                await slots.release()
+                throw error
+            }
+        }
+        runs.withLock { $0[assignment.runID] = task }
+        return assignment
+    }
+
+    /// The terminal event of a run started by this supervisor, once it has ended.
+    public func wait(for runID: String) async throws -> RunEvent? {
+        guard let task = runs.withLock({ $0[runID] }) else { return nil }
+        return try await task.value
+    }
+
+    /// Asks a run to stop, wherever it executes (see ``RunControl/requestStop(journal:reason:)``).
+    public func cancel(runID: String, journal: String, reason: String) throws {
+        if !executor.cancel(runID: runID, reason: reason) {
+            try RunControl.requestStop(journal: journal, reason: reason)
+        }
+    }
+}

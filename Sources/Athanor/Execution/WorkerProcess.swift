@@ -1,0 +1,65 @@
+import AthanorJournal
+import Dispatch
+import Foundation
+
+/// The body of a worker process (`athanor worker <journal>`): executes the one run whose
+/// journal it is given, isolated from the process that started it.
+///
+/// A stop request (SIGTERM, or the run's `.stop` marker) sets the run's cancellation flag and
+/// cancels its task, so the experiment sees `isCancelled` and `Task.isCancelled` and can end
+/// gracefully; the supervisor kills the worker if it does not within the grace period.
+public enum WorkerProcess {
+    /// Executes the run and returns the process exit status: 0 once the run's end is recorded.
+    public static func run(journal path: String, registry: ExperimentRegistry) async -> Int32 {
+        do {
+            let assignment = try assignment(fromJournal: path)
+            let experiment = try registry.experiment(named: assignment.experiment)
+            let flag = CancellationFlag()
+            let task = Task { () async throws(JournalError) -> RunEvent in
+                try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag)
+            }
+            let stop: @Sendable () -> Void = {
+                flag.set(StopRequest.pending(forJournal: path) ?? StopRequest(kind: .cancel, reason: "cancelled (SIGTERM)"))
+                task.cancel()
+            }
+            let signalSource = watchTerminationSignal(stop)
+            let markerWatch = Task {
+                while !Task.isCancelled {
+                    if StopRequest.pending(forJournal: path) != nil {
+                        stop()
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            defer {
+                signalSource.cancel()
+                markerWatch.cancel()
+            }
+            _ = try await task.value
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("athanor worker: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    /// What to run, read from the journal's `run_created`.
+    public static func assignment(fromJournal path: String) throws -> RunAssignment {
+        let reader = try JournalReader<RunEvent>(path: path)
+        guard case .event(let first) = try reader.next(), case .created(let created) = first.payload else {
+            throw JournalError.invalidLine(path: path, line: 1, lastGoodSeq: nil, reason: "the first event is not run_created")
+        }
+        return RunAssignment(
+            runID: created.run, instanceID: created.instance, experiment: created.experiment, config: created.config,
+            journalPath: JournalFile(path).plainPath)
+    }
+
+    private static func watchTerminationSignal(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGTERM, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `athanor` command-line interface.
+struct AthanorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "athanor",
+        abstract: "Athanor: an event-sourced experiment harness whose records are journal files.",
+        discussion: """
+            Define experiments in Swift, configure them as instances, run them, and keep every run as \
+            an append-only JSON-lines journal (compressed with zstd once the run ends) under the data \
+            directory: ./data, or --data DIR, or $ATHANOR_DATA. IDs can be shortened to any unique prefix.
+            """,
+        subcommands: [
+            ExperimentsCommand.self, CreateCommand.self, UpdateCommand.self, DeleteCommand.self,
+            InstancesCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, LogsCommand.self,
+            ResultsCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
+            RecoverCommand.self, SynthCommand.self, WorkerCommand.self, SuperviseCommand.self,
+        ]
+    )
+}

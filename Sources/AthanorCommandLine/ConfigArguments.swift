@@ -1,0 +1,54 @@
+import ArgumentParser
+import Athanor
+import AthanorJournal
+
+/// `--config JSON` and `--set key=value`: a configuration from the command line.
+struct ConfigArguments: ParsableArguments {
+    @Option(help: "The whole configuration as a JSON object.")
+    var config: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Set one field: key=value (repeatable). The value is read as JSON when it parses (5, 0.1, true, [1]), else as text; nested fields use dots (sampling.top_p=0.9).",
+            valueName: "key=value"))
+    var assignments: [String] = []
+
+    var isEmpty: Bool { config == nil && assignments.isEmpty }
+
+    /// `base` with `--config` replacing it and each `--set` applied in order.
+    func apply(to base: JSONValue) throws -> JSONValue {
+        var result = base
+        if let config {
+            do {
+                result = try JSONValue(parsing: config)
+            } catch {
+                throw ValidationError("--config is not valid JSON: \(error)")
+            }
+        }
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw ValidationError("--set \(assignment): expected key=value")
+            }
+            let path = assignment[..<equals].split(separator: ".").map(String.init)
+            let text = String(assignment[assignment.index(after: equals)...])
+            let value = (try? JSONValue(parsing: text)) ?? .string(text)
+            result = try Self.setting(value, at: path[...], in: result, assignment: assignment)
+        }
+        return result
+    }
+
+    private static func setting(_ value: JSONValue, at path: ArraySlice<String>, in base: JSONValue, assignment: String)
+        throws -> JSONValue
+    {
+        guard let key = path.first else { return value }
+        var object: JSONObject
+        switch base {
+        case .object(let existing): object = existing
+        case .null: object = [:]
+        default: throw ValidationError("--set \(assignment): \(key) is inside a field that is not an object")
+        }
+        object[key] = try setting(value, at: path.dropFirst(), in: object[key] ?? .null, assignment: assignment)
+        return .object(object)
+    }
+}

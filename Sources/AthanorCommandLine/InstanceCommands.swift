@@ -1,0 +1,125 @@
+import ArgumentParser
+import Athanor
+import AthanorJournal
+
+/// `athanor create`: a new instance of an experiment.
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an instance: an experiment with a name and a validated configuration.",
+        discussion: """
+            Fields you do not set take their defaults. The configuration is validated before anything \
+            is recorded; every error is reported with its field path. Prints the new instance's ID.
+
+            Example: athanor create demo --name "Quick demo" --set iterations=50 --set delay_ms=1
+            """)
+
+    @Argument(help: "The experiment (see `athanor experiments`).")
+    var experiment: String
+
+    @Option(help: "The instance's name.")
+    var name: String
+
+    @Option(help: "What the instance is for.")
+    var description = ""
+
+    @OptionGroup var config: ConfigArguments
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let instance = try data.instanceStore.create(
+            experiment: experiment, name: name, description: description, config: try config.apply(to: [:]))
+        if output.json { try Output.json(instance.json) } else { print(instance.instanceID) }
+    }
+}
+
+/// `athanor update`: changes an instance.
+struct UpdateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Change an instance's name, description or configuration.",
+        discussion: """
+            --set changes single fields of the current configuration; --config replaces it whole. \
+            The result is validated before it is recorded. Runs already made keep the configuration \
+            they ran with.
+            """)
+
+    @Argument(help: "The instance's ID or a unique prefix of it.")
+    var instance: String
+
+    @Option(help: "A new name.")
+    var name: String?
+
+    @Option(help: "A new description.")
+    var description: String?
+
+    @OptionGroup var config: ConfigArguments
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let current = try data.openCatalog().instance(instance)
+        let newConfig = config.isEmpty ? nil : try config.apply(to: current.config)
+        let updated = try data.instanceStore.update(
+            current.instanceID, name: name, description: description, config: newConfig)
+        if output.json { try Output.json(updated.json) } else { print(updated.instanceID) }
+    }
+}
+
+/// `athanor delete`: hides an instance.
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete an instance (its journal and runs stay on disk, as the record of what happened).")
+
+    @Argument(help: "The instance's ID or a unique prefix of it.")
+    var instance: String
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func run() throws {
+        let current = try data.openCatalog().instance(instance)
+        try data.instanceStore.delete(current.instanceID)
+        print("deleted \(current.instanceID)")
+    }
+}
+
+/// `athanor instances`: the instances and how their runs went.
+struct InstancesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "instances", abstract: "List instances with their run counts and last run.")
+
+    @Flag(help: "Include deleted instances.")
+    var all = false
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let catalog = try data.openCatalog()
+        let instances = catalog.instances(includingDeleted: all)
+        if output.json {
+            try Output.json(
+                .array(
+                    instances.map { instance in
+                        let runs = catalog.runs(instance: instance.instanceID)
+                        var object = instance.json.objectValue ?? [:]
+                        object["run_count"] = .integer(Int64(runs.count))
+                        object["last_run"] = runs.last.map { $0.summary.json } ?? .null
+                        return .object(object)
+                    }))
+            return
+        }
+        Output.table(
+            ["ID", "NAME", "EXPERIMENT", "RUNS", "LAST RUN", "STATUS"],
+            instances.map { instance in
+                let runs = catalog.runs(instance: instance.instanceID)
+                let last = runs.last?.summary
+                return [
+                    Output.short(instance.instanceID), instance.name + (instance.isDeleted ? " (deleted)" : ""),
+                    instance.experiment, "\(runs.count)", Output.time(last?.createdAt), last?.status.rawValue ?? "-",
+                ]
+            })
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Athanor
+import Foundation
+
+/// `athanor worker`: executes one run in this process (started by a supervisor).
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Execute one run (internal: started by the supervisor).",
+        shouldDisplay: false)
+
+    @Argument(help: "The run's journal.")
+    var journal: String
+
+    func run() async throws {
+        // Ctrl-C in the terminal reaches the whole process group: the supervisor decides.
+        signal(SIGINT, SIG_IGN)
+        let status = await WorkerProcess.run(journal: journal, registry: AthanorCLI.registry)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `athanor supervise`: executes one run in a worker process and sees it to its end; what
+/// `athanor run --detach` leaves running in the background.
+struct SuperviseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise", abstract: "Supervise one run's worker (internal: used by `run --detach`).",
+        shouldDisplay: false)
+
+    @Argument(help: "The run's journal (holding its run_created).")
+    var journal: String
+
+    @Option(help: "Stop the run (as failed) after this many seconds.")
+    var timeout: Double?
+
+    @Option(help: "Seconds a worker gets to stop gracefully before it is killed.")
+    var grace: Double = 5
+
+    func run() async throws {
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let assignment = try WorkerProcess.assignment(fromJournal: journal)
+        let executor = ProcessExecutor(
+            options: .init(gracePeriod: .seconds(grace), timeout: timeout.map { .seconds($0) }))
+        _ = try await executor.execute(assignment)
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Athanor
+import AthanorJournal
+import Dispatch
+import Foundation
+
+/// `athanor run`: runs an instance, live in the terminal or detached.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an instance in an isolated worker process, with live progress.",
+        discussion: """
+            Shows a progress bar and the run's log as it runs (on standard error), then prints the \
+            run's ID and how it ended. Exit status: 0 completed, 1 failed, 130 cancelled. Ctrl-C \
+            cancels the run gracefully. With --detach, prints the run's ID at once and leaves the run \
+            going in the background: follow it with `athanor logs RUN --follow` or \
+            `athanor replay RUN --follow`, stop it with `athanor cancel RUN`.
+            """)
+
+    @Argument(help: "The instance's ID or a unique prefix of it.")
+    var instance: String
+
+    @Flag(help: "Start the run in the background and return at once.")
+    var detach = false
+
+    @Option(help: "Stop the run (as failed) after this many seconds.")
+    var timeout: Double?
+
+    @Option(help: "Seconds a worker gets to stop gracefully before it is killed.")
+    var grace: Double = 5
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+    }
+
+    func run() async throws {
+        let target = try data.openCatalog().instance(instance)
+        let options = ProcessExecutor.Options(gracePeriod: .seconds(grace), timeout: timeout.map { .seconds($0) })
+        if detach {
+            try startDetached(target)
+            return
+        }
+        let supervisor = Supervisor(
+            data: data.directory, registry: AthanorCLI.registry, executor: ProcessExecutor(options: options))
+        let assignment = try supervisor.start(target)
+        Output.note("run \(assignment.runID) of \(target.name) (\(target.experiment))")
+        let interrupt = cancelOnInterrupt { [supervisor] in
+            try? supervisor.cancel(
+                runID: assignment.runID, journal: assignment.journalPath, reason: "interrupted from the terminal (Ctrl-C)")
+        }
+        defer { interrupt.cancel() }
+        let view = Task { try await LiveView(journal: assignment.journalPath).show() }
+        let ending = try await supervisor.wait(for: assignment.runID) ?? .failed(error: "the run did not start")
+        _ = try? await view.value
+        try report(assignment, ending)
+    }
+
+    private func startDetached(_ target: InstanceState) throws {
+        let assignment = try RunAssignment.create(
+            in: data.directory, instanceID: target.instanceID, instanceName: target.name,
+            experiment: try AthanorCLI.registry.experiment(named: target.experiment), config: target.config,
+            executor: "process")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessExecutor.currentExecutable)
+        process.arguments =
+            ["supervise", assignment.journalPath, "--grace", String(grace)] + (timeout.map { ["--timeout", String($0)] } ?? [])
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if output.json {
+            try Output.json(["run": .string(assignment.runID), "journal": .string(assignment.journalPath)])
+        } else {
+            print(assignment.runID)
+        }
+    }
+
+    private func report(_ assignment: RunAssignment, _ ending: RunEvent) throws {
+        let summary = try Catalog.summarize(assignment.journalPath)
+        if output.json {
+            try Output.json(summary.json)
+        } else {
+            var line = "\(assignment.runID) \(summary.status.rawValue) in \(Output.duration(summary.duration()))"
+            if let error = summary.error { line += ": \(error)" }
+            print(line)
+        }
+        switch ending {
+        case .completed: return
+        case .cancelled: throw ExitCode(130)
+        default: throw ExitCode.failure
+        }
+    }
+
+    /// Calls `handler` on Ctrl-C instead of exiting.
+    private func cancelOnInterrupt(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import Athanor
+import AthanorJournal
+
+/// `athanor runs`: runs, newest last.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List runs, of every instance or of one, with status and progress.")
+
+    @Argument(help: "Only this instance's runs (ID or unique prefix).")
+    var instance: String?
+
+    @Option(help: "Only runs with this status: pending, running, completed, failed or cancelled.")
+    var status: RunStatus?
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let catalog = try data.openCatalog()
+        let instanceID = try instance.map { try catalog.instance($0).instanceID }
+        let runs = catalog.runs(instance: instanceID, status: status).map(\.summary)
+        if output.json {
+            try Output.json(.array(runs.map(\.json)))
+            return
+        }
+        Output.table(
+            ["RUN", "INSTANCE", "EXPERIMENT", "STATUS", "STARTED", "DURATION", "PROGRESS"],
+            runs.map { run in
+                [
+                    Output.short(run.runID), run.instanceName, run.experiment, run.status.rawValue,
+                    Output.time(run.startedAt ?? run.createdAt), Output.duration(run.duration()),
+                    Output.progress(run.progress),
+                ]
+            })
+    }
+}
+
+extension RunStatus: ExpressibleByArgument {}
+
+/// `athanor show`: one run in full.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a run: status, timing, progress, counts, configuration, error.")
+
+    @Argument(help: "The run's ID or a unique prefix of it.")
+    var runID: String
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let entry = try data.openCatalog().run(runID)
+        let summary = entry.summary
+        if output.json {
+            var object = summary.json.objectValue ?? [:]
+            object["journal"] = .string(entry.journalPath)
+            try Output.json(.object(object))
+            return
+        }
+        let counts = summary.logCounts
+        print("run         \(summary.runID)")
+        print("instance    \(summary.instanceID) (\(summary.instanceName))")
+        print("experiment  \(summary.experiment)")
+        print("status      \(summary.status.rawValue)\(summary.forced ? " (forced)" : "")")
+        if let error = summary.error { print("error       \(error)") }
+        print("created     \(Output.time(summary.createdAt))")
+        print("started     \(Output.time(summary.startedAt))\(summary.host.map { " on \($0), pid \(summary.pid ?? 0)" } ?? "")")
+        print("finished    \(Output.time(summary.finishedAt))")
+        print("duration    \(Output.duration(summary.duration()))")
+        print("progress    \(Output.progress(summary.progress))\(summary.progress?.message.map { "  \($0)" } ?? "")")
+        print("logs        \(counts.total) (debug \(counts.debug), info \(counts.info), warn \(counts.warn), error \(counts.error))")
+        print("results     \(summary.resultCount)\(summary.resultKeys.isEmpty ? "" : ": " + summary.resultKeys.prefix(8).joined(separator: ", ") + (summary.resultKeys.count > 8 ? ", …" : ""))")
+        print("config      \((try? summary.config.jsonText()) ?? "")")
+        print("journal     \(entry.journalPath)\(summary.status.isFinished ? ".zst" : "")")
+    }
+}
+
+/// `athanor logs`: a run's log lines.
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs", abstract: "Print a run's log lines, optionally filtered, or follow them live.")
+
+    @Argument(help: "The run's ID or a unique prefix of it.")
+    var runID: String
+
+    @Option(help: "Only this level and above: debug, info, warn or error.")
+    var level: LogLevel?
+
+    @Option(help: "Only the last N lines.")
+    var limit: Int?
+
+    @Flag(help: "Keep printing new lines until the run ends.")
+    var follow = false
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
+    func run() async throws {
+        let entry = try data.openCatalog().run(runID)
+        var lines: [JournalEvent<RunEvent>] = []
+        let source = TailFollower<RunEvent>(path: entry.journalPath)
+        if follow {
+            for try await event in source where accepts(event) { try print(event) }
+            return
+        }
+        let reader = try JournalReader<RunEvent>(path: entry.journalPath)
+        while let record = try reader.next() {
+            guard case .event(let event) = record, accepts(event) else { continue }
+            lines.append(event)
+            if let limit, lines.count > limit * 2 + 1024 { lines.removeFirst(lines.count - limit) }
+        }
+        for event in lines.suffix(limit ?? lines.count) { try print(event) }
+    }
+
+    private func accepts(_ event: JournalEvent<RunEvent>) -> Bool {
+        guard case .log(let record) = event.payload else { return false }
+        return record.level >= (level ?? .debug)
+    }
+
+    private func print(_ event: JournalEvent<RunEvent>) throws {
+        guard case .log(let record) = event.payload else { return }
+        if output.json {
+            try Output.json([
+                "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339),
+                "level": .string(record.level.rawValue), "message": .string(record.message),
+                "metadata": record.metadata ?? .null,
+            ])
+        } else {
+            let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { "  \($0)" } ?? ""
+            Swift.print("\(Output.time(event.timestamp))  \(record.level.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(record.message)\(metadata)")
+        }
+    }
+}
+
+extension LogLevel: ExpressibleByArgument {}
+
+/// `athanor results`: a run's results.
+struct ResultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "results", abstract: "Print a run's results (key and JSON value), or the one with a given key.")
+
+    @Argument(help: "The run's ID or a unique prefix of it.")
+    var runID: String
+
+    @Option(help: "Only the result with this key.")
+    var key: String?
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let entry = try data.openCatalog().run(runID)
+        let reader = try JournalReader<RunEvent>(path: entry.journalPath)
+        var found = false
+        while let record = try reader.next() {
+            guard case .event(let event) = record, case .result(let resultKey, let value) = event.payload,
+                key == nil || key == resultKey
+            else { continue }
+            found = true
+            if output.json {
+                try Output.json([
+                    "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339), "key": .string(resultKey),
+                    "value": value,
+                ])
+            } else {
+                print("\(resultKey)  \(try value.jsonText())")
+            }
+        }
+        if let key, !found { throw ValidationError("run \(entry.summary.runID) has no result with key \"\(key)\"") }
+    }
+}
+
+/// `athanor cancel`: stops a run, from any shell.
+struct CancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a run: it stops gracefully, or is killed after the grace period.")
+
+    @Argument(help: "The run's ID or a unique prefix of it.")
+    var runID: String
+
+    @Option(help: "The reason recorded in run_cancelled.")
+    var reason = "cancelled from the command line"
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func run() throws {
+        let entry = try data.openCatalog().run(runID)
+        switch try RunControl.requestStop(journal: entry.journalPath, reason: reason) {
+        case .requested: print("cancelling \(entry.summary.runID)")
+        case .cancelledNow: print("cancelled \(entry.summary.runID)")
+        case .alreadyEnded:
+            throw ValidationError("run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import Athanor
+
+/// The experiments that ship with Athanor.
+public enum BundledExperiments {
+    /// `demo`.
+    public static let registry = ExperimentRegistry([Demo.self])
+}

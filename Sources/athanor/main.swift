@@ -1,0 +1,4 @@
+import AthanorCommandLine
+import AthanorExperiments
+
+await AthanorCLI.main(registry: BundledExperiments.registry)
