@@ -28,7 +28,9 @@ struct ExperimentsCommand: ParsableCommand {
             for field in experiment.configSchema.fields {
                 let defaultText = field.defaultValue.flatMap { try? $0.jsonText() }.map { " (default \($0))" } ?? ""
                 let required = field.isRequired && field.defaultValue == nil ? " (required)" : ""
-                print("  \(field.name): \(field.kind.name)\(defaultText)\(required)\(field.description.map { "  \($0)" } ?? "")")
+                print(
+                    "  \(field.name): \(field.kind.name)\(defaultText)\(required)\(field.description.map { "  \($0)" } ?? "")"
+                )
             }
         }
     }

@@ -17,7 +17,9 @@ struct LiveView {
         for try await event in TailFollower<RunEvent>(path: journal) {
             switch event.payload {
             case .log(let record) where record.level >= minimumLevel:
-                write("\(Self.clearLine(isTerminal))\(record.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(record.message)\n\(bar)")
+                write(
+                    "\(Self.clearLine(isTerminal))\(record.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(record.message)\n\(bar)"
+                )
             case .progress(let update):
                 if isTerminal {
                     bar = Self.bar(update)

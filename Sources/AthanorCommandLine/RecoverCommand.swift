@@ -1,5 +1,7 @@
 import ArgumentParser
+import Athanor
 import AthanorJournal
+import Foundation
 
 /// `athanor recover`: closes run journals whose writer died.
 struct RecoverCommand: ParsableCommand {
@@ -17,8 +19,11 @@ struct RecoverCommand: ParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() throws {
-        let runs = data.path + "/runs"
-        let outcomes = try JournalRecovery.recoverRuns(under: runs)
+        guard FileManager.default.fileExists(atPath: data.path) else {
+            throw ValidationError("\(data.path): no such data directory")
+        }
+        let runs = data.directory.runsPath
+        let outcomes = FileManager.default.fileExists(atPath: runs) ? try JournalRecovery.recoverRuns(under: runs) : []
         for outcome in outcomes {
             switch outcome.action {
             case .closedAsInterrupted(let seq, let torn):
@@ -30,6 +35,8 @@ struct RecoverCommand: ParsableCommand {
                 print("live    \(outcome.path)  (left alone)")
             case .removedTemporaryFile:
                 print("removed \(outcome.path)  (leftover of an interrupted close)")
+            case .removedEmptyJournal:
+                print("removed \(outcome.path)  (its writer died before the first event)")
             }
         }
         let recovered = outcomes.filter { $0.action != .skippedLiveWriter }.count

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import Athanor
 import AthanorJournal
+import Foundation
 
 /// `athanor replay`: a run's timeline.
 struct ReplayCommand: AsyncParsableCommand {
@@ -51,7 +51,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let type = event.typeName.padding(toLength: 13, withPad: " ", startingAt: 0)
         switch event {
         case .created(let created):
-            return type + " \(created.experiment) for \(created.instanceName) (\(created.executor)) config \((try? created.config.jsonText()) ?? "")"
+            return type
+                + " \(created.experiment) for \(created.instanceName) (\(created.executor)) config \((try? created.config.jsonText()) ?? "")"
         case .started(let pid, let host): return type + " pid \(pid) on \(host)"
         case .log(let record):
             let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { " \($0)" } ?? ""

@@ -50,7 +50,8 @@ struct RunCommand: AsyncParsableCommand {
         Output.note("run \(assignment.runID) of \(target.name) (\(target.experiment))")
         let interrupt = cancelOnInterrupt { [supervisor] in
             try? supervisor.cancel(
-                runID: assignment.runID, journal: assignment.journalPath, reason: "interrupted from the terminal (Ctrl-C)")
+                runID: assignment.runID, journal: assignment.journalPath,
+                reason: "interrupted from the terminal (Ctrl-C)")
         }
         defer { interrupt.cancel() }
         let view = Task { try await LiveView(journal: assignment.journalPath).show() }
@@ -67,7 +68,8 @@ struct RunCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessExecutor.currentExecutable)
         process.arguments =
-            ["supervise", assignment.journalPath, "--grace", String(grace)] + (timeout.map { ["--timeout", String($0)] } ?? [])
+            ["supervise", assignment.journalPath, "--grace", String(grace)]
+            + (timeout.map { ["--timeout", String($0)] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import Athanor
 import AthanorJournal
+import Foundation
 
 /// `athanor runs`: runs, newest last.
 struct RunsCommand: ParsableCommand {
@@ -66,12 +66,18 @@ struct ShowCommand: ParsableCommand {
         print("status      \(summary.status.rawValue)\(summary.forced ? " (forced)" : "")")
         if let error = summary.error { print("error       \(error)") }
         print("created     \(Output.time(summary.createdAt))")
-        print("started     \(Output.time(summary.startedAt))\(summary.host.map { " on \($0), pid \(summary.pid ?? 0)" } ?? "")")
+        print(
+            "started     \(Output.time(summary.startedAt))\(summary.host.map { " on \($0), pid \(summary.pid ?? 0)" } ?? "")"
+        )
         print("finished    \(Output.time(summary.finishedAt))")
         print("duration    \(Output.duration(summary.duration()))")
         print("progress    \(Output.progress(summary.progress))\(summary.progress?.message.map { "  \($0)" } ?? "")")
-        print("logs        \(counts.total) (debug \(counts.debug), info \(counts.info), warn \(counts.warn), error \(counts.error))")
-        print("results     \(summary.resultCount)\(summary.resultKeys.isEmpty ? "" : ": " + summary.resultKeys.prefix(8).joined(separator: ", ") + (summary.resultKeys.count > 8 ? ", …" : ""))")
+        print(
+            "logs        \(counts.total) (debug \(counts.debug), info \(counts.info), warn \(counts.warn), error \(counts.error))"
+        )
+        print(
+            "results     \(summary.resultCount)\(summary.resultKeys.isEmpty ? "" : ": " + summary.resultKeys.prefix(8).joined(separator: ", ") + (summary.resultKeys.count > 8 ? ", …" : ""))"
+        )
         print("config      \((try? summary.config.jsonText()) ?? "")")
         print("journal     \(entry.journalPath)\(summary.status.isFinished ? ".zst" : "")")
     }
@@ -133,7 +139,9 @@ struct LogsCommand: AsyncParsableCommand {
             ])
         } else {
             let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { "  \($0)" } ?? ""
-            Swift.print("\(Output.time(event.timestamp))  \(record.level.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(record.message)\(metadata)")
+            Swift.print(
+                "\(Output.time(event.timestamp))  \(record.level.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(record.message)\(metadata)"
+            )
         }
     }
 }
@@ -165,7 +173,8 @@ struct ResultsCommand: ParsableCommand {
             found = true
             if output.json {
                 try Output.json([
-                    "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339), "key": .string(resultKey),
+                    "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339),
+                    "key": .string(resultKey),
                     "value": value,
                 ])
             } else {

@@ -46,7 +46,8 @@ public struct Demo: Experiment {
 
     public func run(_ ctx: RunContext) async throws {
         let config = try ctx.config(as: Config.self)
-        ctx.log(.info, "Starting \(config.iterations) iterations", metadata: ["delay_ms": .integer(Int64(config.delayMs))])
+        ctx.log(
+            .info, "Starting \(config.iterations) iterations", metadata: ["delay_ms": .integer(Int64(config.delayMs))])
         for iteration in 1...config.iterations {
             try ctx.checkCancellation()
             if iteration == config.crashAt {

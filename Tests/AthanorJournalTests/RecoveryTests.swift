@@ -85,3 +85,16 @@ import Testing
         #expect(report.problems.first?.contains("athanor recover") == true)
     }
 }
+
+@Suite struct EmptyJournalRecoveryTests {
+    @Test func aJournalWithoutAnyEventIsRemoved() throws {
+        let directory = try TemporaryDirectory()
+        let empty = directory.file("empty.jsonl")
+        let torn = directory.file("torn.jsonl")
+        try TestFiles.write("", to: empty)
+        try TestFiles.write(#"{"seq":1,"ts":"2026"#, to: torn)
+        let actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.removedEmptyJournal(discardedTornBytes: 0), .removedEmptyJournal(discardedTornBytes: 19)])
+        #expect(!TestFiles.exists(empty) && !TestFiles.exists(torn))
+    }
+}

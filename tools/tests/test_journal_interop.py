@@ -210,11 +210,6 @@ def test_documented_example_is_in_the_encoders_exact_format(tmp_path):
     assert athanor("verify", path, check=False).returncode == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="JournalKind.detect reads the file with a RunEvent reader, which skips every instance "
-    "event as an unknown type and ends with nothing, so detect returns nil before trying InstanceEvent",
-)
 def test_verify_accepts_an_instance_journal(tmp_path):
     path = tmp_path / "instance.jsonl"
     path.write_text(

@@ -95,7 +95,9 @@ public final class ProcessExecutor: Executor {
     }
 
     /// The run's terminal event: the worker's, or one recorded now for a worker that did not end it.
-    private func recordEnding(of assignment: RunAssignment, process: Process, forcedStop: StopRequest?) throws -> RunEvent {
+    private func recordEnding(of assignment: RunAssignment, process: Process, forcedStop: StopRequest?) throws
+        -> RunEvent
+    {
         guard let writer = try Self.takeOver(assignment.journalPath) else {
             return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
         }
@@ -104,7 +106,9 @@ public final class ProcessExecutor: Executor {
                 try writer.close()
                 return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
             }
-            let ending = forcedStop.map { RunExecution.stoppedEnding($0, forced: true) } ?? .failed(error: Self.describeExit(of: process))
+            let ending =
+                forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
+                ?? .failed(error: Self.describeExit(of: process))
             try writer.append(ending)
             try writer.close()
             return ending

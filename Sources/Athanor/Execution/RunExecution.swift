@@ -55,7 +55,8 @@ enum RunExecution {
         case .cancel:
             return .cancelled(reason: request.reason, forced: forced)
         case .timeout:
-            return .failed(error: forced ? request.reason + " (the worker was killed after the grace period)" : request.reason)
+            return .failed(
+                error: forced ? request.reason + " (the worker was killed after the grace period)" : request.reason)
         }
     }
 

@@ -19,7 +19,8 @@ public enum WorkerProcess {
                 try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag)
             }
             let stop: @Sendable () -> Void = {
-                flag.set(StopRequest.pending(forJournal: path) ?? StopRequest(kind: .cancel, reason: "cancelled (SIGTERM)"))
+                flag.set(
+                    StopRequest.pending(forJournal: path) ?? StopRequest(kind: .cancel, reason: "cancelled (SIGTERM)"))
                 task.cancel()
             }
             let signalSource = watchTerminationSignal(stop)
@@ -48,7 +49,8 @@ public enum WorkerProcess {
     public static func assignment(fromJournal path: String) throws -> RunAssignment {
         let reader = try JournalReader<RunEvent>(path: path)
         guard case .event(let first) = try reader.next(), case .created(let created) = first.payload else {
-            throw JournalError.invalidLine(path: path, line: 1, lastGoodSeq: nil, reason: "the first event is not run_created")
+            throw JournalError.invalidLine(
+                path: path, line: 1, lastGoodSeq: nil, reason: "the first event is not run_created")
         }
         return RunAssignment(
             runID: created.run, instanceID: created.instance, experiment: created.experiment, config: created.config,

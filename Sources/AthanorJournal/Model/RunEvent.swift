@@ -115,8 +115,7 @@ public enum RunEvent: JournalPayload, Hashable {
             guard let level = LogLevel(name: levelName) else {
                 throw EventDecodingError("field `level` must be debug, info, warn or error, not \"\(levelName)\"")
             }
-            let metadata = try fields.optionalJSON("metadata")
-            return .log(LogRecord(level, try fields.string("message"), metadata: metadata == .null ? nil : metadata))
+            return .log(LogRecord(level, try fields.string("message"), metadata: try fields.optionalJSON("metadata")))
         case "result":
             return .result(key: try fields.string("key"), value: try fields.json("value"))
         case "progress":

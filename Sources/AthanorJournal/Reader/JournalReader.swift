@@ -93,6 +93,7 @@ public final class JournalReader<Payload: JournalPayload> {
                     return .problem(problem(kind, lastGood: lastGood))
                 }
             case .invalid(_, let reason):
+                checker.skipInvalidLine()
                 return .problem(problem(.invalidLine(reason: reason), lastGood: lastGood))
             }
         }

@@ -3,6 +3,13 @@
 struct SequenceChecker {
     private(set) var lastSeq: Int?
     private(set) var terminalSeq: Int?
+    /// Invalid lines since the last valid one: each may have held the `seq`s a gap skips.
+    private var invalidLines = 0
+
+    /// Notes a line that is not a valid event, so the gap it leaves is not reported again.
+    mutating func skipInvalidLine() {
+        invalidLines += 1
+    }
 
     /// The problem with a line of `seq` arriving now, if any, and records it as seen.
     mutating func check(seq: Int, isTerminal: Bool) -> JournalProblem.Kind? {
@@ -11,9 +18,10 @@ struct SequenceChecker {
             problem = .eventAfterTerminal(terminalSeq: terminalSeq)
         } else if let lastSeq, seq <= lastSeq {
             problem = .seqNotIncreasing(previous: lastSeq, found: seq)
-        } else if seq != (lastSeq ?? 0) + 1 {
+        } else if seq > (lastSeq ?? 0) + 1 + invalidLines {
             problem = .seqGap(expected: (lastSeq ?? 0) + 1, found: seq)
         }
+        invalidLines = 0
         if case .seqNotIncreasing = problem { return problem }
         lastSeq = seq
         if isTerminal && terminalSeq == nil { terminalSeq = seq }

@@ -16,6 +16,9 @@ public enum JournalRecovery {
         case skippedLiveWriter
         /// A leftover temporary file of an interrupted compression was removed.
         case removedTemporaryFile
+        /// A journal whose writer died before its first event was complete held no event; it
+        /// was removed (with the incomplete bytes it had, if any).
+        case removedEmptyJournal(discardedTornBytes: Int)
     }
 
     /// One journal and what was done with it.
@@ -52,6 +55,11 @@ public enum JournalRecovery {
         if writer.terminalSeq != nil {
             try writer.close()
             return .compressedEndedRun
+        }
+        if writer.lastSeq == 0 {
+            try writer.close()
+            try POSIX.unlink(writer.path)
+            return .removedEmptyJournal(discardedTornBytes: writer.discardedTornBytes)
         }
         var message = "interrupted: \(reason)"
         if writer.discardedTornBytes > 0 {
