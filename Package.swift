@@ -58,9 +58,15 @@ let package = Package(
             path: "Sources/AthanorBench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "AthanorTestWorker",
+            dependencies: ["Athanor", "AthanorCommandLine", "AthanorExperiments"],
+            path: "Tests/AthanorTestWorker",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AthanorTests",
-            dependencies: ["Athanor"],
+            dependencies: ["Athanor", "AthanorExperiments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

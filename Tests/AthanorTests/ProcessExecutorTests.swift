@@ -1,0 +1,129 @@
+import AthanorExperiments
+import AthanorJournal
+import Foundation
+import Testing
+
+@testable import Athanor
+
+/// The `stubborn` experiment of the AthanorTestWorker program, as far as creating its runs goes:
+/// its runs execute there, never here.
+struct StubbornInWorker: Experiment {
+    struct NotHere: Error {}
+
+    static let name = "stubborn"
+    static let description = "Executes only in the AthanorTestWorker program."
+    static let configSchema = ConfigSchema {}
+
+    func run(_ ctx: RunContext) async throws { throw NotHere() }
+}
+
+/// Runs in real worker processes (the `AthanorTestWorker` program: the demo and a stubborn
+/// experiment that ignores cancellation).
+@Suite struct ProcessExecutorTests {
+    private let data = DataDirectory(path: NSTemporaryDirectory() + "athanor-process-\(Identifier.generate())")
+
+    private static var worker: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("AthanorTestWorker").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("AthanorTestWorker").path
+    }
+
+    private func executor(grace: Duration = .seconds(5), timeout: Duration? = nil) -> ProcessExecutor {
+        ProcessExecutor(options: .init(executable: Self.worker, gracePeriod: grace, timeout: timeout))
+    }
+
+    private func assignment(_ experiment: any Experiment.Type, _ config: JSONValue) throws -> RunAssignment {
+        try RunAssignment.create(
+            in: data, instanceID: Identifier.generate(), instanceName: "process test", experiment: experiment,
+            config: config, executor: "process")
+    }
+
+    private func events(_ run: RunAssignment) throws -> [RunEvent] {
+        try JournalReader<RunEvent>.readAll(path: run.journalPath).map(\.payload)
+    }
+
+    private func waitUntilRunning(_ run: RunAssignment) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try Catalog.summarize(run.journalPath).logCounts.total < 2 {
+            try #require(ContinuousClock.now < deadline, "the worker should start logging")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    @Test func aRunCompletesInItsOwnProcess() async throws {
+        let run = try assignment(Demo.self, ["iterations": 5, "delay_ms": 1])
+        #expect(try await executor().execute(run) == .completed)
+        let events = try events(run)
+        guard case .started(let pid, _) = events[1] else {
+            Issue.record("run_started should follow run_created")
+            return
+        }
+        #expect(pid != Int(getpid()), "the run executed in another process")
+        #expect(events.filter { if case .result = $0 { true } else { false } }.count == 5)
+    }
+
+    @Test func aCrashFailsOnlyThatRunWithTheSignal() async throws {
+        let run = try assignment(Demo.self, ["iterations": 5, "delay_ms": 1, "crash_at": 3])
+        let ending = try await executor().execute(run)
+        guard case .failed(let error) = ending else {
+            Issue.record("a crashed run fails, not \(ending)")
+            return
+        }
+        #expect(error.hasPrefix("worker crashed: killed by signal"))
+        let recorded = try events(run)
+        #expect(recorded.last == ending)
+        #expect(
+            recorded.filter { if case .result = $0 { true } else { false } }.count == 2, "what reached the disk stays")
+    }
+
+    @Test func cancellationIsGracefulWhenTheExperimentCooperates() async throws {
+        let run = try assignment(Demo.self, ["iterations": 100_000, "delay_ms": 5])
+        let executor = executor()
+        let execution = Task { try await executor.execute(run) }
+        try await waitUntilRunning(run)
+        #expect(executor.cancel(runID: run.runID, reason: "enough"))
+        #expect(try await execution.value == .cancelled(reason: "enough", forced: false))
+        #expect(!FileManager.default.fileExists(atPath: StopRequest.markerPath(forJournal: run.journalPath)))
+    }
+
+    @Test func aStubbornWorkerIsKilledAfterTheGracePeriod() async throws {
+        let run = try assignment(StubbornInWorker.self, [:])
+        let executor = executor(grace: .milliseconds(300))
+        let execution = Task { try await executor.execute(run) }
+        try await waitUntilRunning(run)
+        try RunControl.requestStop(journal: run.journalPath, reason: "from another process")
+        #expect(try await execution.value == .cancelled(reason: "from another process", forced: true))
+        #expect(try events(run).last == .cancelled(reason: "from another process", forced: true))
+    }
+
+    @Test func aTimeoutFailsTheRun() async throws {
+        let run = try assignment(Demo.self, ["iterations": 100_000, "delay_ms": 5])
+        let ending = try await executor(timeout: .milliseconds(500)).execute(run)
+        guard case .failed(let error) = ending else {
+            Issue.record("a timed-out run fails, not \(ending)")
+            return
+        }
+        #expect(error.hasPrefix("timed out after"))
+    }
+
+    @Test func theSupervisorCapsConcurrentRuns() async throws {
+        let store = InstanceStore(data: data, registry: ExperimentRegistry([Demo.self]))
+        let instance = try store.create(experiment: "demo", name: "capped", config: ["iterations": 3, "delay_ms": 50])
+        let supervisor = Supervisor(
+            data: data, registry: ExperimentRegistry([Demo.self]), executor: executor(), maxConcurrentRuns: 1)
+        let first = try supervisor.start(instance)
+        let second = try supervisor.start(instance)
+        try await waitUntilRunning(first)
+        #expect(try Catalog.summarize(second.journalPath).status == .pending, "the second run waits for a slot")
+        #expect(try await supervisor.wait(for: first.runID) == .completed)
+        #expect(try await supervisor.wait(for: second.runID) == .completed)
+        let firstEnd = try #require(try Catalog.summarize(first.journalPath).finishedAt)
+        let secondStart = try #require(try Catalog.summarize(second.journalPath).startedAt)
+        #expect(secondStart >= firstEnd)
+    }
+}
