@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AthanorBench",
-            dependencies: ["AthanorJournal"],
+            dependencies: ["AthanorJournal", "Athanor", "AthanorExperiments"],
             path: "Sources/AthanorBench",
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 import AthanorJournal
 import Foundation
 
-/// The journal engine's benchmarks: `AthanorBench [all|append|close|read|tail]`, printing a
+/// Athanor's benchmarks: `AthanorBench [all|append|close|read|tail|harness]`, printing a
 /// Markdown table for BENCHMARKS.md. Run through `tools/bench` (release build).
 @main
 enum BenchMain {
@@ -24,8 +24,14 @@ enum BenchMain {
             rows += try await tailLatencyBenchmark(label: "1M", count: 2_000_000, eventsPerSecond: 1_000_000)
             rows += try await tailLatencyBenchmark(label: "full", count: 2_000_000, eventsPerSecond: nil)
         }
+        if which == "all" || which == "harness" {
+            rows += try await runtimeAPIBenchmark(calls: 2_000_000)
+            rows += try await workerStartBenchmark(runs: 20)
+            rows += try catalogStartupBenchmark(count: 1_000)
+            rows += try catalogStartupBenchmark(count: 10_000)
+        }
         guard !rows.isEmpty else {
-            print("usage: AthanorBench [all|append|close|read|tail]")
+            print("usage: AthanorBench [all|append|close|read|tail|harness]")
             exit(2)
         }
         printTable(rows)
