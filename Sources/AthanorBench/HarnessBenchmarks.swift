@@ -60,7 +60,8 @@ func runtimeAPIBenchmark(calls: Int) async throws -> [Row] {
                 return nil
             }
             let seconds = results.first ?? .nan
-            figures.append("\(tasks) task\(tasks == 1 ? "" : "s"): \(millions(Double(calls / tasks * tasks) / seconds))")
+            figures.append(
+                "\(tasks) task\(tasks == 1 ? "" : "s"): \(millions(Double(calls / tasks * tasks) / seconds))")
         }
         rows.append(
             Row(
@@ -98,8 +99,11 @@ func workerStartBenchmark(runs: Int) async throws -> [Row] {
     return [
         Row(
             name: "worker start: run requested → `run_started` in the worker (\(runs) runs)",
-            value: "median \(format(start.at(0.5), 1)) ms (min \(format(start.at(0), 1)), max \(format(start.at(1), 1)))",
-            reference: "whole 1-iteration run, request → closed journal: median \(format(total.at(0.5), 1)) ms; target < 50 ms"),
+            value:
+                "median \(format(start.at(0.5), 1)) ms (min \(format(start.at(0), 1)), max \(format(start.at(1), 1)))",
+            reference:
+                "whole 1-iteration run, request → closed journal: median \(format(total.at(0.5), 1)) ms; target < 50 ms"
+        )
     ]
 }
 
@@ -146,6 +150,6 @@ func catalogStartupBenchmark(count: Int) throws -> [Row] {
         Row(
             name: "catalog start-up, \(count) closed runs (17 events each)",
             value: "cold (no cache) \(format(cold, 3)) s; warm (cache) \(format(warm, 3)) s",
-            reference: "target: warm < 1 s with 10,000 runs"),
+            reference: "target: warm < 1 s with 10,000 runs")
     ]
 }

@@ -2,6 +2,6 @@ import Athanor
 
 /// The experiments that ship with Athanor.
 public enum BundledExperiments {
-    /// `demo`.
-    public static let registry = ExperimentRegistry([Demo.self])
+    /// `demo` and `substrate_shift`.
+    public static let registry = ExperimentRegistry([Demo.self, SubstrateShift.self])
 }
