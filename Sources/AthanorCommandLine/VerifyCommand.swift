@@ -1,5 +1,7 @@
 import ArgumentParser
+import Athanor
 import AthanorJournal
+import Foundation
 
 /// `athanor verify`: checks journals and reports every problem.
 struct VerifyCommand: ParsableCommand {
@@ -10,24 +12,34 @@ struct VerifyCommand: ParsableCommand {
             Checks each line is a valid event, seq runs 1, 2, 3… without gaps or repeats, nothing \
             follows the terminal event, a compressed journal's zstd frame is complete and its \
             checksum matches, a run starts with run_created, and a run whose writer is gone has \
-            ended. A directory is searched for journals recursively. Exits with status 1 if any \
+            ended. A directory is searched for journals recursively; a run can be named by its ID; \
+            with no argument, the whole data directory is checked. Exits with status 1 if any \
             journal has a problem.
             """
     )
 
-    @Argument(help: "Journal files or directories (for example `data`).")
-    var paths: [String]
+    @Argument(help: "Journal files, directories, or run IDs (prefixes work); default: the whole data directory.")
+    var paths: [String] = []
+
+    @OptionGroup var data: DataDirectoryOption
 
     @Flag(name: .shortAndLong, help: "Print only journals with problems.")
     var quiet = false
 
     func run() throws {
         var journals: [String] = []
-        for path in paths {
-            if path.hasSuffix(".jsonl") || path.hasSuffix(".zst") {
+        for path in paths.isEmpty ? [data.path] : paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                journals += isDirectory.boolValue ? try JournalVerifier.journals(under: path) : [path]
+            } else if path.hasSuffix(".jsonl") || path.hasSuffix(".zst") {
                 journals.append(path)
             } else {
-                journals += try JournalVerifier.journals(under: path)
+                // Not a file: a run ID. The catalog is read without recovering anything, so that
+                // verify reports an interrupted run rather than repairing it.
+                let catalog = Catalog(data: data.directory)
+                try catalog.refresh()
+                journals.append(try catalog.run(path).journalPath)
             }
         }
         var failures = 0

@@ -98,3 +98,13 @@ import Testing
         #expect(!TestFiles.exists(empty) && !TestFiles.exists(torn))
     }
 }
+
+@Suite struct JournalSearchTests {
+    @Test func hiddenFoldersAreNotSearched() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file(".cache"), withIntermediateDirectories: true)
+        try TestFiles.write("{}\n", to: directory.file(".cache/summaries.jsonl"))
+        try writeRun(at: directory.file("run.jsonl"), logs: 1).close()
+        #expect(try JournalVerifier.journals(under: directory.path) == [directory.file("run.jsonl.zst")])
+    }
+}
