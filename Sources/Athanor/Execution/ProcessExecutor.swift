@@ -99,12 +99,12 @@ public final class ProcessExecutor: Executor {
         -> RunEvent
     {
         guard let writer = try Self.takeOver(assignment.journalPath) else {
-            return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
+            return try RunExecution.terminalEvent(ofEnded: assignment.journalPath)
         }
         do {
             if writer.terminalSeq != nil {
                 try writer.close()
-                return try Self.terminalEvent(ofClosedJournal: assignment.journalPath)
+                return try RunExecution.terminalEvent(ofEnded: assignment.journalPath)
             }
             let ending =
                 forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
@@ -138,15 +138,5 @@ public final class ProcessExecutor: Executor {
         default:
             return "worker exited without ending the run"
         }
-    }
-
-    private static func terminalEvent(ofClosedJournal path: String) throws -> RunEvent {
-        let reader = try JournalReader<RunEvent>(path: path)
-        var terminal: RunEvent?
-        while let record = try reader.next() {
-            if case .event(let event) = record, event.payload.isTerminal { terminal = event.payload }
-        }
-        guard let terminal else { throw JournalError.notFound(path: path) }
-        return terminal
     }
 }

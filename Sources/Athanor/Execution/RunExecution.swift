@@ -64,14 +64,20 @@ enum RunExecution {
     private static func terminalEvent(of writer: JournalWriter<RunEvent>) throws(JournalError) -> RunEvent? {
         guard writer.terminalSeq != nil else { return nil }
         try writer.close()
-        return try terminalEvent(at: writer.path)
+        return try terminalEvent(ofEnded: writer.path)
     }
 
-    private static func terminalEvent(at path: String) throws(JournalError) -> RunEvent? {
+    /// The terminal event of a journal that has one.
+    static func terminalEvent(ofEnded path: String) throws(JournalError) -> RunEvent {
         let reader = try JournalReader<RunEvent>(path: path)
         var terminal: RunEvent?
         while let record = try reader.next() {
             if case .event(let event) = record, event.payload.isTerminal { terminal = event.payload }
+        }
+        guard let terminal else {
+            throw .invalidLine(
+                path: path, line: reader.lineCount, lastGoodSeq: reader.lastGoodSeq,
+                reason: "the run has no terminal event")
         }
         return terminal
     }
