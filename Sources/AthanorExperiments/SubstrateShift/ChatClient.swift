@@ -1,5 +1,7 @@
 import Athanor
+import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -65,13 +67,42 @@ struct ChatClient: Sendable {
             body["top_logprobs"] = 5
         }
         request.httpBody = Data(try JSONValue.object(body).jsonText().utf8)
-        let (data, response) = try await session.data(for: request)
+        let (data, status) = try await send(request)
         let text = String(decoding: data, as: UTF8.self)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
             throw Failure(description: "chat completions for \(model) answered HTTP \(status): \(text.prefix(300))")
         }
         return try Self.parse(text, model: model)
+    }
+
+    /// Sends a request through the callback API. `URLSession.data(for:)` on Linux can deadlock
+    /// when its task is cancelled while the response completes (a task group cancelling its
+    /// other children after one failed does exactly that), so cancellation is passed on to the
+    /// request from another queue instead.
+    private func send(_ request: URLRequest) async throws -> (Data, Int) {
+        let box = RequestBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, Int), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else {
+                        continuation.resume(
+                            returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
+                    }
+                }
+                box.task.withLock { $0 = task }
+                task.resume()
+            }
+        } onCancel: {
+            let task = box.task.withLock { $0 }
+            DispatchQueue.global().async { task?.cancel() }
+        }
+    }
+
+    /// The request being sent, for the cancellation handler.
+    private final class RequestBox: Sendable {
+        let task = Mutex<URLSessionDataTask?>(nil)
     }
 
     static func parse(_ text: String, model: String) throws -> Completion {
