@@ -23,12 +23,12 @@ struct ConfigArguments: ParsableArguments {
             do {
                 result = try JSONValue(parsing: config)
             } catch {
-                throw ValidationError("--config is not valid JSON: \(error)")
+                throw CommandFailure("--config is not valid JSON: \(error)")
             }
         }
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                throw ValidationError("--set \(assignment): expected key=value")
+                throw CommandFailure("--set \(assignment): expected key=value")
             }
             let path = assignment[..<equals].split(separator: ".").map(String.init)
             let text = String(assignment[assignment.index(after: equals)...])
@@ -46,7 +46,7 @@ struct ConfigArguments: ParsableArguments {
         switch base {
         case .object(let existing): object = existing
         case .null: object = [:]
-        default: throw ValidationError("--set \(assignment): \(key) is inside a field that is not an object")
+        default: throw CommandFailure("--set \(assignment): \(key) is inside a field that is not an object")
         }
         object[key] = try setting(value, at: path.dropFirst(), in: object[key] ?? .null, assignment: assignment)
         return .object(object)

@@ -60,7 +60,9 @@ struct UpdateCommand: ParsableCommand {
 
     func run() throws {
         let current = try data.openCatalog().instance(instance)
-        let newConfig = config.isEmpty ? nil : try config.apply(to: current.config)
+        // Not a ternary: `nil` there would become JSONValue.null, a configuration of null.
+        var newConfig: JSONValue?
+        if !config.isEmpty { newConfig = try config.apply(to: current.config) }
         let updated = try data.instanceStore.update(
             current.instanceID, name: name, description: description, config: newConfig)
         if output.json { try Output.json(updated.json) } else { print(updated.instanceID) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Athanor
+import AthanorJournal
 import Foundation
 
 /// `athanor worker`: executes one run in this process (started by a supervisor).
@@ -38,7 +39,8 @@ struct SuperviseCommand: AsyncParsableCommand {
     func run() async throws {
         signal(SIGHUP, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let assignment = try WorkerProcess.assignment(fromJournal: journal)
+        var assignment = try WorkerProcess.assignment(fromJournal: journal)
+        assignment.lease = JournalLease.inherited(0, path: journal)
         let executor = ProcessExecutor(
             options: .init(gracePeriod: .seconds(grace), timeout: timeout.map { .seconds($0) }))
         _ = try await executor.execute(assignment)

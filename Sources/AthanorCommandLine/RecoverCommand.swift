@@ -20,7 +20,7 @@ struct RecoverCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: data.path) else {
-            throw ValidationError("\(data.path): no such data directory")
+            throw CommandFailure("\(data.path): no such data directory")
         }
         let runs = data.directory.runsPath
         let outcomes = FileManager.default.fileExists(atPath: runs) ? try JournalRecovery.recoverRuns(under: runs) : []

@@ -70,10 +70,15 @@ struct RunCommand: AsyncParsableCommand {
         process.arguments =
             ["supervise", assignment.journalPath, "--grace", String(grace)]
             + (timeout.map { ["--timeout", String($0)] } ?? [])
-        process.standardInput = FileHandle.nullDevice
+        // The background supervisor inherits the journal's lock as its standard input, so the
+        // run is never unlocked (and so never mistaken for an abandoned one) while it starts.
+        if let lease = assignment.lease {
+            process.standardInput = FileHandle(fileDescriptor: lease.descriptor, closeOnDealloc: false)
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        assignment.lease?.release()
         if output.json {
             try Output.json(["run": .string(assignment.runID), "journal": .string(assignment.journalPath)])
         } else {

@@ -55,7 +55,7 @@ struct ShowCommand: ParsableCommand {
         let summary = entry.summary
         if output.json {
             var object = summary.json.objectValue ?? [:]
-            object["journal"] = .string(entry.journalPath)
+            object["journal"] = .string(entry.currentFilePath)
             try Output.json(.object(object))
             return
         }
@@ -79,7 +79,7 @@ struct ShowCommand: ParsableCommand {
             "results     \(summary.resultCount)\(summary.resultKeys.isEmpty ? "" : ": " + summary.resultKeys.prefix(8).joined(separator: ", ") + (summary.resultKeys.count > 8 ? ", …" : ""))"
         )
         print("config      \((try? summary.config.jsonText()) ?? "")")
-        print("journal     \(entry.journalPath)\(summary.status.isFinished ? ".zst" : "")")
+        print("journal     \(entry.currentFilePath)")
     }
 }
 
@@ -181,7 +181,7 @@ struct ResultsCommand: ParsableCommand {
                 print("\(resultKey)  \(try value.jsonText())")
             }
         }
-        if let key, !found { throw ValidationError("run \(entry.summary.runID) has no result with key \"\(key)\"") }
+        if let key, !found { throw CommandFailure("run \(entry.summary.runID) has no result with key \"\(key)\"") }
     }
 }
 
@@ -205,7 +205,7 @@ struct CancelCommand: ParsableCommand {
         case .requested: print("cancelling \(entry.summary.runID)")
         case .cancelledNow: print("cancelled \(entry.summary.runID)")
         case .alreadyEnded:
-            throw ValidationError("run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
+            throw CommandFailure("run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
         }
     }
 }

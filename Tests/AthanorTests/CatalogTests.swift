@@ -118,6 +118,7 @@ import Testing
         let run = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
             config: instance.config, executor: "process")
+        run.lease?.release()  // its supervisor is gone
         let writer = try JournalWriter<RunEvent>(appendingTo: run.journalPath)
         try writer.append(.started(pid: 1, host: "gone"))
         try writer.append(.log(LogRecord(.info, "working")))

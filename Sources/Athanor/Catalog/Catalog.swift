@@ -15,6 +15,11 @@ public final class Catalog: Sendable {
         /// The journal's plain path (`…/<run>.jsonl`; the file may be the `.zst` form).
         public var journalPath: String
         fileprivate var identity: FileIdentity
+
+        /// The journal's file as it is now: the plain form while it exists, else the compressed one.
+        public var currentFilePath: String {
+            FileManager.default.fileExists(atPath: journalPath) ? journalPath : journalPath + ".zst"
+        }
     }
 
     private struct State {

@@ -21,6 +21,7 @@ public final class InlineExecutor: Executor {
     }
 
     public func execute(_ assignment: RunAssignment) async throws -> RunEvent {
+        defer { assignment.lease?.release() }
         let experiment = try registry.experiment(named: assignment.experiment)
         let flag = CancellationFlag()
         let task = Task { () async throws(JournalError) -> RunEvent in

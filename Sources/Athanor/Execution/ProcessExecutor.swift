@@ -49,9 +49,18 @@ public final class ProcessExecutor: Executor {
     }
 
     public func execute(_ assignment: RunAssignment) async throws -> RunEvent {
+        let lease = try assignment.lease ?? JournalLease.acquire(assignment.journalPath)
+        defer { lease.release() }
+        if let request = StopRequest.pending(forJournal: assignment.journalPath) {
+            // Cancelled while waiting for a slot: no worker needed.
+            StopRequest.clear(forJournal: assignment.journalPath)
+            return try Self.record(RunExecution.stoppedEnding(request), in: lease)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: options.executable)
         process.arguments = options.arguments + [assignment.journalPath]
+        // The worker inherits the journal's lock as its standard input (see JournalLease).
+        process.standardInput = FileHandle(fileDescriptor: lease.descriptor, closeOnDealloc: false)
         process.standardOutput = FileHandle.standardError
         try process.run()
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
@@ -60,7 +69,10 @@ public final class ProcessExecutor: Executor {
             StopRequest.clear(forJournal: assignment.journalPath)
         }
         let forcedStop = await supervise(process, journal: assignment.journalPath)
-        return try recordEnding(of: assignment, process: process, forcedStop: forcedStop)
+        let ending =
+            forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
+            ?? .failed(error: Self.describeExit(of: process))
+        return try Self.record(ending, in: lease)
     }
 
     @discardableResult
@@ -94,36 +106,24 @@ public final class ProcessExecutor: Executor {
         return nil
     }
 
-    /// The run's terminal event: the worker's, or one recorded now for a worker that did not end it.
-    private func recordEnding(of assignment: RunAssignment, process: Process, forcedStop: StopRequest?) throws
-        -> RunEvent
-    {
-        guard let writer = try Self.takeOver(assignment.journalPath) else {
-            return try RunExecution.terminalEvent(ofEnded: assignment.journalPath)
+    /// The run's terminal event: the one already recorded (by the worker), or `ending`, recorded
+    /// now under the lease.
+    private static func record(_ ending: RunEvent, in lease: JournalLease) throws -> RunEvent {
+        guard FileManager.default.fileExists(atPath: lease.path) else {
+            // The worker ended and closed (compressed) the journal.
+            return try RunExecution.terminalEvent(ofEnded: lease.path)
         }
+        let writer = try JournalWriter<RunEvent>(lease: lease)
         do {
             if writer.terminalSeq != nil {
                 try writer.close()
-                return try RunExecution.terminalEvent(ofEnded: assignment.journalPath)
+                return try RunExecution.terminalEvent(ofEnded: lease.path)
             }
-            let ending =
-                forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
-                ?? .failed(error: Self.describeExit(of: process))
             try writer.append(ending)
             try writer.close()
             return ending
         } catch {
             try? writer.close()
-            throw error
-        }
-    }
-
-    /// The journal's writer, or `nil` when it was closed (and compressed) already.
-    private static func takeOver(_ path: String) throws(JournalError) -> JournalWriter<RunEvent>? {
-        do {
-            return try JournalWriter<RunEvent>(appendingTo: path)
-        } catch {
-            if case .notFound = error { return nil }
             throw error
         }
     }

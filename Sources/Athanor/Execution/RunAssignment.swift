@@ -2,7 +2,7 @@ import AthanorJournal
 import Foundation
 
 /// One run to execute: its journal (which already holds `run_created`) and what it runs.
-public struct RunAssignment: Sendable, Hashable {
+public struct RunAssignment: Sendable {
     public var runID: String
     public var instanceID: String
     public var experiment: String
@@ -10,17 +10,24 @@ public struct RunAssignment: Sendable, Hashable {
     public var config: JSONValue
     /// The run journal's plain path.
     public var journalPath: String
+    /// The journal's writer lock, held from creation until the run has ended so the journal is
+    /// never unlocked between the supervisor and its worker (`nil`: the executor takes it).
+    public var lease: JournalLease?
 
-    public init(runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String) {
+    public init(
+        runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String,
+        lease: JournalLease? = nil
+    ) {
         self.runID = runID
         self.instanceID = instanceID
         self.experiment = experiment
         self.config = config
         self.journalPath = journalPath
+        self.lease = lease
     }
 
-    /// Creates a run of `experiment` for an instance: validates `config`, writes the journal's
-    /// `run_created` (fsync'ed) and releases the journal for whoever executes it.
+    /// Creates a run of `experiment` for an instance: validates `config` and writes the journal's
+    /// `run_created` (fsync'ed). The assignment keeps the journal's lease for the executor.
     /// - Throws: ``HarnessError/invalidConfig(experiment:_:)`` (nothing is written) or a journal error.
     public static func create(
         in data: DataDirectory, instanceID: String, instanceName: String, experiment: any Experiment.Type,
@@ -34,11 +41,13 @@ public struct RunAssignment: Sendable, Hashable {
         }
         let runID = Identifier.generate()
         let path = data.runJournal(instance: instanceID, run: runID)
+        let lease: JournalLease
         do {
             try data.prepare()
             try FileManager.default.createDirectory(
                 atPath: data.runsDirectory(of: instanceID), withIntermediateDirectories: true)
-            let writer = try JournalWriter<RunEvent>(creating: path)
+            lease = try JournalLease.create(path)
+            let writer = try JournalWriter<RunEvent>(lease: lease)
             defer { try? writer.close() }
             try writer.append(
                 .created(
@@ -51,6 +60,7 @@ public struct RunAssignment: Sendable, Hashable {
             throw .storage(path: data.runsDirectory(of: instanceID), reason: "\(error)")
         }
         return RunAssignment(
-            runID: runID, instanceID: instanceID, experiment: experiment.name, config: validated, journalPath: path)
+            runID: runID, instanceID: instanceID, experiment: experiment.name, config: validated, journalPath: path,
+            lease: lease)
     }
 }

@@ -12,7 +12,12 @@ enum RunExecution {
     static func perform(
         _ assignment: RunAssignment, experiment: any Experiment.Type, cancellation: CancellationFlag
     ) async throws(JournalError) -> RunEvent {
-        let writer = try JournalWriter<RunEvent>(appendingTo: assignment.journalPath)
+        let writer: JournalWriter<RunEvent>
+        if let lease = assignment.lease {
+            writer = try JournalWriter<RunEvent>(lease: lease)
+        } else {
+            writer = try JournalWriter<RunEvent>(appendingTo: assignment.journalPath)
+        }
         do {
             if let terminal = try terminalEvent(of: writer) { return terminal }
             try writer.append(.started(pid: Int(getpid()), host: ProcessInfo.processInfo.hostName))

@@ -12,7 +12,9 @@ public enum WorkerProcess {
     /// Executes the run and returns the process exit status: 0 once the run's end is recorded.
     public static func run(journal path: String, registry: ExperimentRegistry) async -> Int32 {
         do {
-            let assignment = try assignment(fromJournal: path)
+            var assignment = try assignment(fromJournal: path)
+            // The supervisor hands the journal's lock down as standard input.
+            assignment.lease = JournalLease.inherited(0, path: path)
             let experiment = try registry.experiment(named: assignment.experiment)
             let flag = CancellationFlag()
             let task = Task { () async throws(JournalError) -> RunEvent in

@@ -61,7 +61,7 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
 
     /// The journal's plain path (`<name>.jsonl`).
     public let path: String
-    /// Bytes of an incomplete last line that ``init(appendingTo:options:)`` found and removed
+    /// Bytes of an incomplete last line that ``init(lease:options:)`` found and removed
     /// (they were never an event).
     public let discardedTornBytes: Int
 
@@ -83,31 +83,27 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
 
     /// Creates a new journal at `path` (which must not exist) and locks it.
     public convenience init(creating path: String, options: Options = Options()) throws(JournalError) {
-        let fd: Int32
-        do {
-            fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
-        } catch .notFound {
-            throw .io(operation: "create the journal (its directory does not exist)", path: path, code: ENOENT)
-        }
-        do throws(JournalError) {
-            try JournalLock.lock(fd, path: path)
-            try POSIX.fsyncDirectory(containing: path)
-        } catch {
-            Glibc.close(fd)
-            try? POSIX.unlink(path)
-            throw error
-        }
-        self.init(fd: fd, path: path, options: options, lastSeq: 0, terminalSeq: nil, discardedTornBytes: 0)
+        let lease = try JournalLease.create(path)
+        defer { lease.release() }
+        try self.init(lease: lease, options: options)
     }
 
     /// Takes over an existing plain journal whose previous writer is gone: locks it, reads it to
     /// find the last `seq`, and removes an incomplete last line. Appends continue the `seq`.
     /// - Throws: ``JournalError/locked(path:)`` while another writer is alive.
     public convenience init(appendingTo path: String, options: Options = Options()) throws(JournalError) {
-        let plainPath = JournalFile(path).plainPath
-        let fd = try JournalLock.acquire(plainPath)
+        let lease = try JournalLease.acquire(path)
+        defer { lease.release() }
+        try self.init(lease: lease, options: options)
+    }
+
+    /// A writer under a lock already held (see ``JournalLease``): reads the journal to find the
+    /// last `seq` and removes an incomplete last line. The writer shares the lease's lock; the
+    /// journal stays locked until both are closed.
+    public convenience init(lease: JournalLease, options: Options = Options()) throws(JournalError) {
+        let fd = try lease.duplicate()
         do throws(JournalError) {
-            let reader = try JournalReader<Payload>(path: plainPath)
+            let reader = try JournalReader<Payload>(path: lease.path)
             var tornBytes = 0
             while let record = try reader.next() {
                 if case .problem(let problem) = record, case .tornLastLine(let count) = problem.kind {
@@ -116,12 +112,12 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             }
             if tornBytes > 0 {
                 guard ftruncate(fd, off_t(reader.completeByteCount)) == 0 else {
-                    throw JournalError.fromErrno("remove the incomplete last line of", plainPath)
+                    throw JournalError.fromErrno("remove the incomplete last line of", lease.path)
                 }
-                try POSIX.fsync(fd, path: plainPath)
+                try POSIX.fsync(fd, path: lease.path)
             }
             self.init(
-                fd: fd, path: plainPath, options: options, lastSeq: reader.lastGoodSeq ?? 0,
+                fd: fd, path: lease.path, options: options, lastSeq: reader.lastGoodSeq ?? 0,
                 terminalSeq: reader.terminalSeq, discardedTornBytes: tornBytes)
         } catch {
             Glibc.close(fd)
