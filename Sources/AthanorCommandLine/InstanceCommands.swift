@@ -79,11 +79,16 @@ struct DeleteCommand: ParsableCommand {
     var instance: String
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let current = try data.openCatalog().instance(instance)
         try data.instanceStore.delete(current.instanceID)
-        print("deleted \(current.instanceID)")
+        if output.json {
+            try Output.json(try data.instanceStore.load(current.instanceID).json)
+        } else {
+            print("deleted \(current.instanceID)")
+        }
     }
 }
 

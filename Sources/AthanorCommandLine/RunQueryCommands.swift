@@ -198,10 +198,19 @@ struct CancelCommand: ParsableCommand {
     var reason = "cancelled from the command line"
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let entry = try data.openCatalog().run(runID)
-        switch try RunControl.requestStop(journal: entry.journalPath, reason: reason) {
+        let outcome = try RunControl.requestStop(journal: entry.journalPath, reason: reason)
+        if output.json, outcome != .alreadyEnded {
+            try Output.json([
+                "run": .string(entry.summary.runID),
+                "outcome": .string(outcome == .requested ? "requested" : "cancelled"),
+            ])
+            return
+        }
+        switch outcome {
         case .requested: print("cancelling \(entry.summary.runID)")
         case .cancelledNow: print("cancelled \(entry.summary.runID)")
         case .alreadyEnded:

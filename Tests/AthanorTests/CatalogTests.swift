@@ -159,3 +159,32 @@ import Testing
         #expect(RunSummary(json: try JSONValue(parsing: try whole.json.jsonText())) == whole)
     }
 }
+
+@Suite struct LogAndResultProjectionTests {
+    private func event(_ seq: Int, _ payload: RunEvent) -> JournalEvent<RunEvent> {
+        JournalEvent(seq: seq, timestamp: Timestamp(microsecondsSinceEpoch: Int64(seq)), payload: payload)
+    }
+
+    @Test func logsFilterByLevelAndTextAndCountEverything() {
+        var logs = RunLogs(minimumLevel: .info, search: "LOSS")
+        for (seq, payload) in [
+            RunEvent.log(LogRecord(.debug, "loss 0.5")), .log(LogRecord(.info, "Loss 0.4")),
+            .log(LogRecord(.error, "diverged")), .result(key: "a", value: 1), .log(LogRecord(.warn, "loss nan")),
+        ].enumerated() {
+            logs.apply(event(seq + 1, payload))
+        }
+        #expect(logs.total == 4)
+        #expect(logs.entries.map(\.seq) == [2, 5])
+    }
+
+    @Test func resultsKeepTheLatestValuePerKeyInFirstSeenOrder() {
+        var results = RunResults()
+        results.apply(event(1, .result(key: "b", value: 1)))
+        results.apply(event(2, .result(key: "a", value: 2)))
+        results.apply(event(3, .result(key: "b", value: 3)))
+        #expect(results.entries.map(\.key) == ["b", "a"])
+        #expect(results["b"]?.value == 3)
+        #expect(results["b"]?.seq == 3)
+        #expect(results["missing"] == nil)
+    }
+}
