@@ -12,11 +12,15 @@ let package = Package(
     products: [
         .library(name: "AthanorJournal", targets: ["AthanorJournal"]),
         .library(name: "Athanor", targets: ["Athanor"]),
+        .library(name: "AthanorServer", targets: ["AthanorServer"]),
         .library(name: "AthanorCommandLine", targets: ["AthanorCommandLine"]),
         .executable(name: "athanor", targets: ["athanor"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,9 +44,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AthanorServer",
+            dependencies: [
+                "Athanor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Public")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AthanorCommandLine",
             dependencies: [
                 "Athanor",
+                "AthanorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -13,14 +13,7 @@ struct ExperimentsCommand: ParsableCommand {
     func run() throws {
         let experiments = AthanorCLI.registry.experiments
         if output.json {
-            try Output.json(
-                .array(
-                    experiments.map { experiment in
-                        [
-                            "name": .string(experiment.name), "description": .string(experiment.description),
-                            "config_schema": experiment.configSchema.jsonSchema,
-                        ]
-                    }))
+            try Output.json(.array(experiments.map(ExperimentRegistry.json(of:))))
             return
         }
         for experiment in experiments {
@@ -29,7 +22,7 @@ struct ExperimentsCommand: ParsableCommand {
                 let defaultText = field.defaultValue.flatMap { try? $0.jsonText() }.map { " (default \($0))" } ?? ""
                 let required = field.isRequired && field.defaultValue == nil ? " (required)" : ""
                 print(
-                    "  \(field.name): \(field.kind.name)\(defaultText)\(required)\(field.description.map { "  \($0)" } ?? "")"
+                    "  \(field.name): \(field.kind.displayName)\(defaultText)\(required)\(field.description.map { "  \($0)" } ?? "")"
                 )
             }
         }
@@ -37,15 +30,9 @@ struct ExperimentsCommand: ParsableCommand {
 }
 
 extension ConfigField.Kind {
-    /// The type's name as the schema documentation uses it.
-    var name: String {
-        switch self {
-        case .integer: "integer"
-        case .float: "float"
-        case .string(let options): options.map { "one of " + $0.joined(separator: ", ") } ?? "string"
-        case .boolean: "boolean"
-        case .list: "list"
-        case .group: "group"
-        }
+    /// The type for people: its name, or the options of a choice.
+    var displayName: String {
+        if case .string(let options?) = self { return "one of " + options.joined(separator: ", ") }
+        return typeName
     }
 }

@@ -107,15 +107,7 @@ struct InstancesCommand: ParsableCommand {
         let catalog = try data.openCatalog()
         let instances = catalog.instances(includingDeleted: all)
         if output.json {
-            try Output.json(
-                .array(
-                    instances.map { instance in
-                        let runs = catalog.runs(instance: instance.instanceID)
-                        var object = instance.json.objectValue ?? [:]
-                        object["run_count"] = .integer(Int64(runs.count))
-                        object["last_run"] = runs.last.map { $0.summary.json } ?? .null
-                        return .object(object)
-                    }))
+            try Output.json(.array(instances.map(catalog.listing(of:))))
             return
         }
         Output.table(

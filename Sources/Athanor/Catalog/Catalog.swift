@@ -15,6 +15,8 @@ public final class Catalog: Sendable {
         /// The journal's plain path (`…/<run>.jsonl`; the file may be the `.zst` form).
         public var journalPath: String
         fileprivate var identity: FileIdentity
+        /// For a live (plain) journal, the bytes folded so far.
+        fileprivate var readBytes: Int64
 
         /// The journal's file as it is now: the plain form while it exists, else the compressed one.
         public var currentFilePath: String {
@@ -136,13 +138,26 @@ public final class Catalog: Sendable {
             }
             let isClosed = path.hasSuffix(".zst")
             if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
-                present[runID] = RunEntry(summary: cached, journalPath: plainPath, identity: identity)
+                present[runID] = RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
                 continue
             }
             do {
-                let summary = try Self.summarize(path)
-                present[runID] = RunEntry(summary: summary, journalPath: plainPath, identity: identity)
-                if isClosed { state.cache.store(summary, for: path, identity: identity) }
+                var entry: RunEntry
+                if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
+                    // A live run that grew: fold in only the new lines.
+                    entry = known
+                    let reader = try JournalReader<RunEvent>(
+                        plainPath: path, offset: known.readBytes, after: known.summary.lastSeq)
+                    entry.readBytes = try Self.fold(reader, into: &entry.summary)
+                    entry.identity = identity
+                } else {
+                    let reader = try JournalReader<RunEvent>(path: path)
+                    var summary = RunSummary()
+                    let read = try Self.fold(reader, into: &summary)
+                    entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
+                }
+                present[runID] = entry
+                if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
             } catch {
                 state.problems.append("\(error)")
             }
@@ -153,12 +168,20 @@ public final class Catalog: Sendable {
 
     /// The summary of one run journal, read from disk; problems inside it are skipped.
     public static func summarize(_ path: String) throws(JournalError) -> RunSummary {
-        let reader = try JournalReader<RunEvent>(path: path)
         var summary = RunSummary()
+        _ = try fold(try JournalReader<RunEvent>(path: path), into: &summary)
+        return summary
+    }
+
+    /// Folds every event `reader` has into `summary`; returns the bytes read up to the last
+    /// complete line.
+    private static func fold(_ reader: JournalReader<RunEvent>, into summary: inout RunSummary) throws(JournalError)
+        -> Int64
+    {
         while let record = try reader.next() {
             if case .event(let event) = record { summary.apply(event) }
         }
-        return summary
+        return reader.completeByteCount
     }
 
     private func journalFiles(in directory: String, suffixes: [String]) throws -> [String] {

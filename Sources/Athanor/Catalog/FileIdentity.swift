@@ -15,6 +15,11 @@ struct FileIdentity: Sendable, Hashable {
         self.modified = modified
     }
 
+    /// Whether `later` is this same file, grown (appended to).
+    func isGrowth(to later: FileIdentity) -> Bool {
+        later.device == device && later.inode == inode && later.size >= size
+    }
+
     /// The identity of the file at `path`, or `nil` when there is none.
     init?(path: String) {
         var status = stat()

@@ -68,7 +68,7 @@ public final class ProcessExecutor: Executor {
             workers.withLock { $0[assignment.runID] = nil }
             StopRequest.clear(forJournal: assignment.journalPath)
         }
-        let forcedStop = await supervise(process, journal: assignment.journalPath)
+        let forcedStop = await supervise(process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
         let ending =
             forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
             ?? .failed(error: Self.describeExit(of: process))
@@ -84,12 +84,12 @@ public final class ProcessExecutor: Executor {
 
     /// Waits for the worker to exit, passing on stop requests and the time limit; returns the
     /// request that had to be forced by SIGKILL, if any.
-    private func supervise(_ process: Process, journal: String) async -> StopRequest? {
+    private func supervise(_ process: Process, journal: String, timeout: Duration?) async -> StopRequest? {
         let clock = ContinuousClock()
-        let deadline = options.timeout.map { clock.now + $0 }
+        let deadline = timeout.map { clock.now + $0 }
         var stopping: (request: StopRequest, since: ContinuousClock.Instant)?
         while process.isRunning {
-            if stopping == nil, let deadline, clock.now >= deadline, let timeout = options.timeout {
+            if stopping == nil, let deadline, clock.now >= deadline, let timeout {
                 try? StopRequest(kind: .timeout, reason: "timed out after \(timeout)").post(forJournal: journal)
             }
             if stopping == nil, let request = StopRequest.pending(forJournal: journal) {

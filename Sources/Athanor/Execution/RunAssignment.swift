@@ -13,6 +13,8 @@ public struct RunAssignment: Sendable {
     /// The journal's writer lock, held from creation until the run has ended so the journal is
     /// never unlocked between the supervisor and its worker (`nil`: the executor takes it).
     public var lease: JournalLease?
+    /// A wall-clock limit for this run, overriding the executor's.
+    public var timeout: Duration?
 
     public init(
         runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String,

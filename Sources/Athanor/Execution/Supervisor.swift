@@ -26,13 +26,15 @@ public final class Supervisor: Sendable {
     }
 
     /// Creates a run of `instance` (its configuration validated and recorded in `run_created`)
-    /// and starts executing it; returns at once.
-    public func start(_ instance: InstanceState) throws(HarnessError) -> RunAssignment {
+    /// and starts executing it, with an optional time limit; returns at once.
+    public func start(_ instance: InstanceState, timeout: Duration? = nil) throws(HarnessError) -> RunAssignment {
         guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
         let experiment = try registry.experiment(named: instance.experiment)
-        let assignment = try RunAssignment.create(
+        var created = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: experiment,
             config: instance.config, executor: executor.name)
+        created.timeout = timeout
+        let assignment = created
         let task = Task { [slots, executor] () async throws -> RunEvent in
             await slots.acquire()
             do {

@@ -44,6 +44,26 @@ public final class JournalReader<Payload: JournalPayload> {
         }
     }
 
+    /// Reads a plain journal from byte `offset` on, which must be the start of a line (a
+    /// ``completeByteCount`` from an earlier read), continuing after `lastSeq`: for following
+    /// a growing journal without reading it again from the start.
+    /// - Throws: ``JournalError/notFound(path:)`` once the journal is no longer plain.
+    public init(plainPath path: String, offset: Int64, after lastSeq: Int) throws(JournalError) {
+        let plain = JournalFile(path).plainPath
+        let descriptor = Glibc.open(plain, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .fromErrno("open", plain) }
+        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
+            let error = JournalError.fromErrno("seek in", plain)
+            close(descriptor)
+            throw error
+        }
+        self.path = plain
+        isCompressed = false
+        fd = descriptor
+        lines = LineReader(source: .plain(FileByteSource(fd: descriptor, path: plain)), startingAt: offset)
+        checker.resume(after: lastSeq)
+    }
+
     deinit {
         close(fd)
     }

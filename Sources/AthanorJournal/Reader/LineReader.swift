@@ -28,9 +28,10 @@ final class LineReader<Source: ByteSource> {
     /// The buffer's current size in bytes.
     var capacity: Int { buffer.count }
 
-    init(source: Source, initialCapacity: Int = 1 << 18) {
+    init(source: Source, initialCapacity: Int = 1 << 18, startingAt offset: Int64 = 0) {
         self.source = source
         buffer = .allocate(byteCount: initialCapacity, alignment: 16)
+        completeByteCount = offset
     }
 
     deinit {

@@ -6,6 +6,11 @@ struct SequenceChecker {
     /// Invalid lines since the last valid one: each may have held the `seq`s a gap skips.
     private var invalidLines = 0
 
+    /// Continues a check that an earlier reader began, after `seq`.
+    mutating func resume(after seq: Int) {
+        lastSeq = seq > 0 ? seq : nil
+    }
+
     /// Notes a line that is not a valid event, so the gap it leaves is not reported again.
     mutating func skipInvalidLine() {
         invalidLines += 1

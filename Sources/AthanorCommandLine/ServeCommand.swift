@@ -1,0 +1,43 @@
+import ArgumentParser
+import Athanor
+import AthanorServer
+import Foundation
+
+/// `athanor serve`: the web UI, JSON API and event streams.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the web UI and the JSON API over the data directory.",
+        discussion: """
+            Open the printed address in a browser. Runs started from the web or the API execute in \
+            worker processes; runs started by any other process on the same data directory (the \
+            CLI in another shell, say) appear live. The API is documented in docs/http-api.md. \
+            Stops on Ctrl-C or SIGTERM.
+            """)
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (default: $PORT, else 4000; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "At most this many runs execute at once; the rest wait as pending.")
+    var maxConcurrentRuns = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var data: DataDirectoryOption
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        guard maxConcurrentRuns >= 1 else { throw ValidationError("--max-concurrent-runs must be at least 1") }
+    }
+
+    func run() async throws {
+        let environmentPort = ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init)
+        let server = AthanorServer(
+            data: data.directory, registry: AthanorCLI.registry, host: host, port: port ?? environmentPort ?? 4000,
+            maxConcurrentRuns: maxConcurrentRuns)
+        try await server.run { address in
+            FileHandle.standardOutput.write(Data("Athanor is serving \(address) (data: \(data.path))\n".utf8))
+        }
+    }
+}

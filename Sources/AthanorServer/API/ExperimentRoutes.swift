@@ -1,0 +1,10 @@
+import Athanor
+import Hummingbird
+
+extension APIRoutes {
+    func addExperimentRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/api/experiments") { _, _ in
+            JSONResponse.make(.array(harness.registry.experiments.map(ExperimentRegistry.json(of:))))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Athanor
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+
+/// `athanor serve`: the web UI, the JSON API and the event streams over one data directory.
+///
+/// Runs started here execute in worker processes; runs started by any other process on the same
+/// data directory appear live, through the same journals.
+public struct AthanorServer: Sendable {
+    public var data: DataDirectory
+    public var registry: ExperimentRegistry
+    public var host: String
+    public var port: Int
+    public var maxConcurrentRuns: Int
+    /// Executes the runs started here; by default worker processes of this program.
+    public var executor: any Executor
+
+    public init(
+        data: DataDirectory, registry: ExperimentRegistry, host: String = "127.0.0.1", port: Int = 4000,
+        maxConcurrentRuns: Int = ProcessInfo.processInfo.activeProcessorCount,
+        executor: any Executor = ProcessExecutor()
+    ) {
+        self.data = data
+        self.registry = registry
+        self.host = host
+        self.port = port
+        self.maxConcurrentRuns = maxConcurrentRuns
+        self.executor = executor
+    }
+
+    /// Serves until SIGINT or SIGTERM; `onListening` is told the address once it accepts connections.
+    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let harness = try ServerHarness(
+            data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
+        let router = Router()
+        APIRoutes(harness: harness).add(to: router)
+        PageRoutes().add(to: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "athanor"),
+            services: [CatalogChangesService(changes: harness.changes)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? port
+                onListening("http://\(host):\(port)")
+            })
+        try await app.runService()
+    }
+}
+
+/// Runs the catalog's refresh loop for as long as the server runs.
+struct CatalogChangesService: Service {
+    let changes: CatalogChanges
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await changes.run() }
+    }
+}

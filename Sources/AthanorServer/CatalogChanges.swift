@@ -1,0 +1,86 @@
+import Athanor
+import Foundation
+import Synchronization
+
+/// Keeps the catalog current and tells subscribers what changed: `event: instance` and
+/// `event: run` server-sent events, each carrying the object's JSON.
+///
+/// It re-reads the data directory every ``interval`` (only what changed on disk is read, and
+/// growing live journals only from where they were), and at once when the server itself
+/// changed something (``poke()``), so runs written by any process appear. Pages never poll:
+/// they receive these events.
+final class CatalogChanges: Sendable {
+    private struct State {
+        var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        var instances: [String: InstanceState] = [:]
+        var runs: [String: RunSummary] = [:]
+    }
+
+    let catalog: Catalog
+    let interval: Duration
+    private let state = Mutex(State())
+
+    init(catalog: Catalog, interval: Duration = .milliseconds(200)) {
+        self.catalog = catalog
+        self.interval = interval
+        state.withLock { state in
+            state.instances = Dictionary(catalog.instances(includingDeleted: true).map { ($0.instanceID, $0) }) { $1 }
+            state.runs = Dictionary(catalog.runs().map { ($0.summary.runID, $0.summary) }) { $1 }
+        }
+    }
+
+    /// A stream of server-sent event texts; it ends when the subscriber goes away.
+    func subscribe() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let id = UUID()
+        state.withLock { $0.subscribers[id] = continuation }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Refreshes now, without waiting for the next tick (after the server changed something).
+    func poke() {
+        refreshAndBroadcast()
+    }
+
+    /// Refreshes and broadcasts every ``interval`` until the task is cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            refreshAndBroadcast()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Reads what changed and sends an event for every instance and run that differs.
+    func refreshAndBroadcast() {
+        try? catalog.refresh()
+        let instances = catalog.instances(includingDeleted: true)
+        let runs = catalog.runs().map(\.summary)
+        let messages = state.withLock { state -> [String] in
+            var changedInstances: Set<String> = []
+            var messages: [String] = []
+            for run in runs where state.runs[run.runID] != run {
+                state.runs[run.runID] = run
+                changedInstances.insert(run.instanceID)
+                messages.append(Self.event("run", run.json))
+            }
+            for instance in instances
+            where state.instances[instance.instanceID] != instance || changedInstances.contains(instance.instanceID) {
+                state.instances[instance.instanceID] = instance
+                messages.append(Self.event("instance", catalog.listing(of: instance)))
+            }
+            return messages
+        }
+        guard !messages.isEmpty else { return }
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers {
+            for message in messages { subscriber.yield(message) }
+        }
+    }
+
+    private static func event(_ name: String, _ value: JSONValue) -> String {
+        "event: \(name)\ndata: \((try? value.jsonText()) ?? "null")\n\n"
+    }
+}

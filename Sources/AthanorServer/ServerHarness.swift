@@ -1,0 +1,22 @@
+import Athanor
+import Foundation
+
+/// What the HTTP layer works with: the data directory's catalog, the instance store, the
+/// supervisor (runs execute in worker processes) and the stream of catalog changes.
+final class ServerHarness: Sendable {
+    let data: DataDirectory
+    let registry: ExperimentRegistry
+    let catalog: Catalog
+    let store: InstanceStore
+    let supervisor: Supervisor
+    let changes: CatalogChanges
+
+    init(data: DataDirectory, registry: ExperimentRegistry, executor: any Executor, maxConcurrentRuns: Int) throws {
+        self.data = data
+        self.registry = registry
+        catalog = try Catalog.open(data)
+        store = InstanceStore(data: data, registry: registry)
+        supervisor = Supervisor(data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
+        changes = CatalogChanges(catalog: catalog)
+    }
+}
