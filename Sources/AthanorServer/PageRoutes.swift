@@ -16,9 +16,7 @@ struct PageRoutes: Sendable {
             router.get(RouterPath(stringLiteral: path)) { _, _ in try file("index.html") }
         }
         router.get("/**") { request, _ in
-            let path = String(request.uri.path.dropFirst())
-            guard !path.hasPrefix("api/") else { throw APIError.notFound("no API route \(request.uri.path)") }
-            return try file(path)
+            try file(String(request.uri.path.dropFirst()))
         }
     }
 

@@ -16,7 +16,8 @@ final class ServerHarness: Sendable {
         self.registry = registry
         catalog = try Catalog.open(data)
         store = InstanceStore(data: data, registry: registry)
-        supervisor = Supervisor(data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
+        supervisor = Supervisor(
+            data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
         changes = CatalogChanges(catalog: catalog)
     }
 }

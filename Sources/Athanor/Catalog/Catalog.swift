@@ -143,7 +143,8 @@ public final class Catalog: Sendable {
             }
             do {
                 var entry: RunEntry
-                if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
+                if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0
+                {
                     // A live run that grew: fold in only the new lines.
                     entry = known
                     let reader = try JournalReader<RunEvent>(
@@ -154,7 +155,8 @@ public final class Catalog: Sendable {
                     let reader = try JournalReader<RunEvent>(path: path)
                     var summary = RunSummary()
                     let read = try Self.fold(reader, into: &summary)
-                    entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
+                    entry = RunEntry(
+                        summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
                 }
                 present[runID] = entry
                 if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }

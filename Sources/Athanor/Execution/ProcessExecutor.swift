@@ -68,7 +68,8 @@ public final class ProcessExecutor: Executor {
             workers.withLock { $0[assignment.runID] = nil }
             StopRequest.clear(forJournal: assignment.journalPath)
         }
-        let forcedStop = await supervise(process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
+        let forcedStop = await supervise(
+            process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
         let ending =
             forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
             ?? .failed(error: Self.describeExit(of: process))

@@ -10,6 +10,11 @@ struct APIRoutes: Sendable {
         addInstanceRoutes(to: router)
         addRunRoutes(to: router)
         addEventStreams(to: router)
+        for method in [HTTPRequest.Method.get, .post, .patch, .delete, .put] {
+            router.on("/api/**", method: method) { request, _ -> Response in
+                throw APIError.notFound("no API route \(request.method) \(request.uri.path)")
+            }
+        }
     }
 
     /// Runs `body`, answering harness errors as API errors.

@@ -5,13 +5,18 @@ extension APIRoutes {
     func addInstanceRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/instances") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
-            return JSONResponse.make(.array(harness.catalog.instances(includingDeleted: all).map(harness.catalog.listing(of:))))
+            return JSONResponse.make(
+                .array(harness.catalog.instances(includingDeleted: all).map(harness.catalog.listing(of:))))
         }
 
         router.post("/api/instances") { request, _ in
             let body = try await JSONResponse.object(from: request)
-            guard let experiment = try body.string("experiment") else { throw APIError.badRequest("`experiment` is required") }
-            guard let name = try body.string("name"), !name.isEmpty else { throw APIError.badRequest("`name` is required") }
+            guard let experiment = try body.string("experiment") else {
+                throw APIError.badRequest("`experiment` is required")
+            }
+            guard let name = try body.string("name"), !name.isEmpty else {
+                throw APIError.badRequest("`name` is required")
+            }
             let created = try handling {
                 try harness.store.create(
                     experiment: experiment, name: name, description: try body.string("description") ?? "",

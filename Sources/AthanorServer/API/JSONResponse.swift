@@ -7,7 +7,8 @@ enum JSONResponse {
     static let maximumBodySize = 1 << 20
 
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        let text = (try? value.jsonText()) ?? #"{"error":{"code":"internal","message":"unencodable response","details":[]}}"#
+        let text =
+            (try? value.jsonText()) ?? #"{"error":{"code":"internal","message":"unencodable response","details":[]}}"#
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

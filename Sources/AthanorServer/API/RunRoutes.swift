@@ -16,7 +16,8 @@ extension APIRoutes {
                 }
                 status = parsed
             }
-            return JSONResponse.make(.array(harness.catalog.runs(instance: instanceID, status: status).map { $0.summary.json }))
+            return JSONResponse.make(
+                .array(harness.catalog.runs(instance: instanceID, status: status).map { $0.summary.json }))
         }
 
         router.get("/api/runs/:id") { _, context in
@@ -37,11 +38,15 @@ extension APIRoutes {
                 throw APIError(status: .internalServerError, code: "internal", message: "\(error)")
             }
             guard outcome != .alreadyEnded else {
-                throw APIError.conflict("run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
+                throw APIError.conflict(
+                    "run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
             }
             harness.changes.poke()
             return JSONResponse.make(
-                ["run": .string(entry.summary.runID), "outcome": .string(outcome == .requested ? "requested" : "cancelled")],
+                [
+                    "run": .string(entry.summary.runID),
+                    "outcome": .string(outcome == .requested ? "requested" : "cancelled"),
+                ],
                 status: .accepted)
         }
 
@@ -63,13 +68,14 @@ extension APIRoutes {
             return JSONResponse.make([
                 "total": .integer(Int64(logs.total)), "matched": .integer(Int64(matched.count)),
                 "offset": .integer(Int64(page.offset)),
-                "entries": .array(window.map { entry in
-                    [
-                        "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
-                        "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
-                        "metadata": entry.record.metadata ?? .null,
-                    ]
-                }),
+                "entries": .array(
+                    window.map { entry in
+                        [
+                            "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
+                            "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
+                            "metadata": entry.record.metadata ?? .null,
+                        ]
+                    }),
             ])
         }
 
@@ -83,12 +89,13 @@ extension APIRoutes {
             if let key = query.get("key") { entries = entries.filter { $0.key == key } }
             return JSONResponse.make([
                 "total": .integer(Int64(entries.count)), "offset": .integer(Int64(page.offset)),
-                "entries": .array(entries.dropFirst(page.offset).prefix(page.limit).map { entry in
-                    [
-                        "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
-                        "key": .string(entry.key), "value": entry.value,
-                    ]
-                }),
+                "entries": .array(
+                    entries.dropFirst(page.offset).prefix(page.limit).map { entry in
+                        [
+                            "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
+                            "key": .string(entry.key), "value": entry.value,
+                        ]
+                    }),
             ])
         }
     }

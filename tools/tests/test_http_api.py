@@ -1,0 +1,227 @@
+"""The JSON API and server-sent events of `athanor serve`, against the real server and workers."""
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data")],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/experiments", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            assert time.time() < deadline, "the server did not start"
+            time.sleep(0.05)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the server did not stop within 10 s of SIGTERM")
+
+
+def call(base, method, path, body=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_for(predicate, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail("timed out waiting")
+
+
+def sse(base, path, stop, headers=None, timeout=30):
+    """Reads server-sent events until `stop(events)` is true; returns [(id, event, data)]."""
+    request = urllib.request.Request(base + path, headers=headers or {})
+    events, current = [], {}
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line == "":
+                if "data" in current:
+                    events.append((current.get("id"), current.get("event", "message"), current["data"]))
+                    if stop(events):
+                        return events
+                current = {}
+            elif not line.startswith(":"):
+                key, _, value = line.partition(": ")
+                current[key] = value
+    return events
+
+
+def create_demo(base, **config):
+    status, instance = call(base, "POST", "/api/instances",
+                            {"experiment": "demo", "name": "api", "config": {"delay_ms": 1, **config}})
+    assert status == 201, instance
+    return instance
+
+
+def test_experiments_describe_their_configuration(server):
+    status, experiments = call(server, "GET", "/api/experiments")
+    assert status == 200
+    demo = next(e for e in experiments if e["name"] == "demo")
+    assert demo["config_schema"]["properties"]["iterations"]["maximum"] == 1000000
+    fields = {f["name"]: f for f in demo["fields"]}
+    assert fields["iterations"]["type"] == "integer" and fields["iterations"]["default"] == 10
+    shift = next(e for e in experiments if e["name"] == "substrate_shift")
+    pairs = next(f for f in shift["fields"] if f["name"] == "model_pairs")
+    assert pairs["type"] == "list" and [f["name"] for f in pairs["fields"]] == ["model_a", "model_b"]
+
+
+def test_instance_lifecycle(server):
+    instance = create_demo(server, iterations=3)
+    assert instance["config"] == {"iterations": 3, "delay_ms": 1, "fail_at": 0, "crash_at": 0}
+    assert instance["run_count"] == 0 and instance["last_run"] is None
+    iid = instance["instance"]
+    status, patched = call(server, "PATCH", f"/api/instances/{iid[:12]}",
+                           {"name": "renamed", "config": {"iterations": 4}})
+    assert status == 200 and patched["name"] == "renamed" and patched["config"]["iterations"] == 4
+    status, listed = call(server, "GET", "/api/instances")
+    assert [i["instance"] for i in listed] == [iid]
+    status, deleted = call(server, "DELETE", f"/api/instances/{iid}")
+    assert status == 200 and deleted["deleted"] is True
+    assert call(server, "GET", "/api/instances")[1] == []
+    assert [i["instance"] for i in call(server, "GET", "/api/instances?all=true")[1]] == [iid]
+    status, error = call(server, "POST", f"/api/instances/{iid}/runs", {})
+    assert status == 409 and error["error"]["code"] == "conflict"
+
+
+def test_a_run_started_over_the_api_completes_with_its_logs_and_results(server):
+    iid = create_demo(server, iterations=20)["instance"]
+    status, run = call(server, "POST", f"/api/instances/{iid}/runs", {})
+    assert status == 202 and run["status"] in ("pending", "running")
+    rid = run["run"]
+    done = wait_for(lambda: (r := call(server, "GET", f"/api/runs/{rid}")[1])["status"] == "completed" and r)
+    assert done["result_count"] == 20 and done["progress"]["current"] == 20
+    assert done["journal"].endswith(".jsonl.zst")
+    status, logs = call(server, "GET", f"/api/runs/{rid}/logs?level=info")
+    assert logs["total"] == 22 and logs["matched"] == 2
+    assert [e["message"] for e in logs["entries"]] == ["Starting 20 iterations", "Done"]
+    window = call(server, "GET", f"/api/runs/{rid}/logs?offset=5&limit=3")[1]
+    assert window["offset"] == 5 and len(window["entries"]) == 3
+    assert [e["message"] for e in call(server, "GET", f"/api/runs/{rid}/logs?q=ITERATION%2012")[1]["entries"]] == ["Iteration 12"]
+    results = call(server, "GET", f"/api/runs/{rid}/results?limit=5")[1]
+    assert results["total"] == 20 and [e["key"] for e in results["entries"]] == [f"iteration_{i}" for i in range(1, 6)]
+    one = call(server, "GET", f"/api/runs/{rid}/results?key=iteration_7")[1]["entries"]
+    assert one[0]["value"]["iteration"] == 7
+    assert [r["run"] for r in call(server, "GET", f"/api/runs?instance={iid}&status=completed")[1]] == [rid]
+
+
+def test_run_events_stream_live_and_resume_from_last_event_id(server):
+    iid = create_demo(server, iterations=30, delay_ms=20)["instance"]
+    rid = call(server, "POST", f"/api/instances/{iid}/runs", {})[1]["run"]
+    events = sse(server, f"/api/runs/{rid}/events", lambda ev: json.loads(ev[-1][2])["type"].startswith("run_")
+                 and json.loads(ev[-1][2])["type"] not in ("run_created", "run_started"))
+    lines = [json.loads(data) for _, _, data in events]
+    assert [int(i) for i, _, _ in events] == [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    assert lines[0]["type"] == "run_created" and lines[-1]["type"] == "run_completed"
+    resumed = sse(server, f"/api/runs/{rid}/events", lambda ev: False, headers={"Last-Event-ID": str(len(lines) - 3)})
+    assert [int(i) for i, _, _ in resumed] == [len(lines) - 2, len(lines) - 1, len(lines)]
+
+
+def test_catalog_events_announce_new_and_changing_runs(server):
+    iid = create_demo(server, iterations=5, delay_ms=20)["instance"]
+    seen = []
+
+    def listen():
+        seen.extend(sse(server, "/api/events",
+                        lambda ev: any(e == "run" and json.loads(d)["status"] == "completed" for _, e, d in ev)))
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    time.sleep(0.3)
+    call(server, "POST", f"/api/instances/{iid}/runs", {})
+    listener.join(timeout=30)
+    statuses = [json.loads(d)["status"] for _, e, d in seen if e == "run"]
+    assert statuses[-1] == "completed" and "running" in statuses or "pending" in statuses
+    instances = [json.loads(d) for _, e, d in seen if e == "instance"]
+    assert instances and instances[-1]["run_count"] == 1
+
+
+def test_a_run_started_by_another_process_appears(server, tmp_path):
+    iid = create_demo(server, iterations=2)["instance"]
+    subprocess.run([ATHANOR, "run", iid, "--data", str(tmp_path / "data")], check=True, capture_output=True, timeout=60)
+    runs = wait_for(lambda: call(server, "GET", f"/api/runs?instance={iid}")[1])
+    assert runs[0]["status"] == "completed"
+
+
+def test_cancelling_a_run(server):
+    iid = create_demo(server, iterations=100000, delay_ms=10)["instance"]
+    rid = call(server, "POST", f"/api/instances/{iid}/runs", {})[1]["run"]
+    wait_for(lambda: call(server, "GET", f"/api/runs/{rid}")[1]["status"] == "running")
+    status, answer = call(server, "POST", f"/api/runs/{rid}/cancel", {"reason": "from the test"})
+    assert status == 202 and answer["outcome"] == "requested"
+    run = wait_for(lambda: (r := call(server, "GET", f"/api/runs/{rid}")[1])["status"] == "cancelled" and r)
+    assert run["error"] == "from the test"
+    status, error = call(server, "POST", f"/api/runs/{rid}/cancel", {})
+    assert status == 409 and "already ended" in error["error"]["message"]
+
+
+@pytest.mark.parametrize("method,path,body,raw,status,code", [
+    ("GET", "/api/runs/zzzz", None, None, 404, "not_found"),
+    ("GET", "/api/instances/zzzz", None, None, 404, "not_found"),
+    ("GET", "/api/runs/%2E%2E%2Fx", None, None, 400, "bad_request"),
+    ("GET", "/api/instances/ABC!", None, None, 400, "bad_request"),
+    ("POST", "/api/instances", None, b"{not json", 400, "bad_request"),
+    ("POST", "/api/instances", None, b"[1,2]", 400, "bad_request"),
+    ("POST", "/api/instances", {"experiment": "nope", "name": "x"}, None, 404, "not_found"),
+    ("POST", "/api/instances", {"experiment": "demo"}, None, 400, "bad_request"),
+    ("POST", "/api/instances", {"experiment": "demo", "name": 5}, None, 400, "bad_request"),
+    ("POST", "/api/instances", None, "BIG", 413, "payload_too_large"),
+    ("GET", "/api/runs?status=bogus", None, None, 400, "bad_request"),
+    ("GET", "/api/nothing", None, None, 404, "not_found"),
+])
+def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, method, path, body, raw, status, code):
+    if raw == "BIG":
+        raw = b'{"name":"' + b"x" * (2 << 20) + b'"}'
+    got, error = call(server, method, path, body, raw)
+    assert got == status, error
+    assert error["error"]["code"] == code and error["error"]["message"]
+    assert call(server, "GET", "/api/experiments")[0] == 200
+
+
+def test_invalid_configurations_list_every_error(server):
+    status, error = call(server, "POST", "/api/instances", {
+        "experiment": "substrate_shift", "name": "x",
+        "config": {"runs_per_pair": 0, "model_pairs": [{"model_a": "a", "model_b": "b"}, {"model_b": "b"}]}})
+    assert status == 422 and error["error"]["code"] == "invalid_config"
+    assert {(d["path"], d["message"]) for d in error["error"]["details"]} == {
+        ("runs_per_pair", "0 is below the minimum 1"), ("model_pairs[1].model_a", "required")}
