@@ -10,6 +10,7 @@ final class ServerHarness: Sendable {
     let store: InstanceStore
     let supervisor: Supervisor
     let changes: CatalogChanges
+    let runData = RunDataCache()
 
     init(data: DataDirectory, registry: ExperimentRegistry, executor: any Executor, maxConcurrentRuns: Int) throws {
         self.data = data

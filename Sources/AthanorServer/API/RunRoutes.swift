@@ -61,21 +61,19 @@ extension APIRoutes {
                 level = parsed
             }
             let page = try Paging(query)
-            var logs = RunLogs(minimumLevel: level, search: query.get("q"))
-            try fold(entry) { logs.apply($0) }
-            let matched = logs.entries.filter { $0.seq > page.after }
-            let window = matched.dropFirst(page.offset).prefix(page.limit)
+            let (data, matches) = try loading { try harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "") }
+            let after = matches.drop { data.logs[$0].seq <= page.after }
+            let window = after.dropFirst(page.offset).prefix(page.limit).map { data.logs[$0] }
             return JSONResponse.make([
-                "total": .integer(Int64(logs.total)), "matched": .integer(Int64(matched.count)),
+                "total": .integer(Int64(data.logs.count)), "matched": .integer(Int64(after.count)),
                 "offset": .integer(Int64(page.offset)),
-                "entries": .array(
-                    window.map { entry in
-                        [
-                            "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
-                            "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
-                            "metadata": entry.record.metadata ?? .null,
-                        ]
-                    }),
+                "entries": .array(window.map { entry in
+                    [
+                        "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
+                        "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
+                        "metadata": entry.record.metadata ?? .null,
+                    ]
+                }),
             ])
         }
 
@@ -83,8 +81,7 @@ extension APIRoutes {
             let entry = try run(context)
             let query = request.uri.queryParameters
             let page = try Paging(query)
-            var results = RunResults()
-            try fold(entry) { results.apply($0) }
+            let results = try loading { try harness.runData.data(for: entry).results }
             var entries = results.entries.filter { $0.seq > page.after }
             if let key = query.get("key") { entries = entries.filter { $0.key == key } }
             return JSONResponse.make([
@@ -113,15 +110,12 @@ extension APIRoutes {
         }
     }
 
-    /// Folds every event of the run's journal.
-    private func fold(_ entry: Catalog.RunEntry, _ apply: (JournalEvent<RunEvent>) -> Void) throws {
+    /// Runs `body`, answering a journal that cannot be read as an internal error.
+    private func loading<Value>(_ body: () throws -> Value) throws -> Value {
         do {
-            let reader = try JournalReader<RunEvent>(path: entry.journalPath)
-            while let record = try reader.next() {
-                if case .event(let event) = record { apply(event) }
-            }
+            return try body()
         } catch {
-            throw APIError(status: .internalServerError, code: "internal", message: error.description)
+            throw APIError(status: .internalServerError, code: "internal", message: "\(error)")
         }
     }
 }

@@ -1,33 +1,33 @@
 // Server-sent event streams, and the "live" indicator in the header that shows whether they
 // are connected.
 
-const open = new Map(); // stream → 'connecting' | 'open' | 'reconnecting'
+const streams = new Map(); // key → 'connecting' | 'open' | 'reconnecting'
 let counter = 0;
 
 function showLiveState() {
   const indicator = document.getElementById('live');
   if (!indicator) return;
-  const states = [...open.values()];
+  const states = [...streams.values()];
   indicator.hidden = states.length === 0;
-  const reconnecting = states.some((s) => s === 'reconnecting');
-  const connecting = states.some((s) => s === 'connecting');
-  const state = reconnecting ? 'reconnecting' : connecting ? 'connecting' : 'live';
+  const state = states.includes('reconnecting') ? 'reconnecting' : states.includes('connecting') ? 'connecting' : 'live';
   indicator.dataset.state = state;
-  indicator.textContent = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  indicator.textContent = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' }[state];
   indicator.title = state === 'live' ? 'Receiving updates as they happen' : 'Waiting for the server';
 }
 
 /**
- * Opens an EventSource. `handlers`: `message` (unnamed events), any named event (`instance`,
- * `run`), and `reconnected` (called when the connection came back after a drop, when events may
- * have been missed). Returns `{close()}`.
+ * Opens an EventSource that stays open until closed. `handlers`: `message` (unnamed events),
+ * any named event (`instance`, `run`), and `reconnected` (the connection came back after a
+ * drop, so events may have been missed). `url` may be a function, called for every (re)connection
+ * the browser does not resume by itself. Returns `{close()}`.
  */
 export function openStream(url, handlers) {
   const key = ++counter;
-  const source = new EventSource(url);
+  let source = null;
   let dropped = false;
-  open.set(key, 'connecting');
-  showLiveState();
+  let retryTimer = null;
+  let closed = false;
+
   const wrap = (fn) => (event) => {
     try {
       fn(event);
@@ -35,26 +35,42 @@ export function openStream(url, handlers) {
       console.error('athanor: event handler failed', error, event.data);
     }
   };
-  for (const [name, fn] of Object.entries(handlers)) {
-    if (name === 'reconnected') continue;
-    source.addEventListener(name, wrap(fn));
-  }
-  source.addEventListener('open', () => {
-    open.set(key, 'open');
-    showLiveState();
-    if (dropped && handlers.reconnected) handlers.reconnected();
-    dropped = false;
-  });
-  source.addEventListener('error', () => {
-    if (!open.has(key)) return;
-    dropped = true;
-    open.set(key, source.readyState === EventSource.CLOSED ? 'reconnecting' : 'reconnecting');
-    showLiveState();
-  });
+
+  const connect = () => {
+    source = new EventSource(typeof url === 'function' ? url() : url);
+    for (const [name, fn] of Object.entries(handlers)) {
+      if (name !== 'reconnected') source.addEventListener(name, wrap(fn));
+    }
+    source.addEventListener('open', () => {
+      streams.set(key, 'open');
+      showLiveState();
+      if (dropped && handlers.reconnected) handlers.reconnected();
+      dropped = false;
+    });
+    source.addEventListener('error', () => {
+      if (closed) return;
+      dropped = true;
+      streams.set(key, 'reconnecting');
+      showLiveState();
+      // The browser retries by itself unless the server refused the stream outright.
+      if (source.readyState === EventSource.CLOSED && !retryTimer) {
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          if (!closed) connect();
+        }, 3000);
+      }
+    });
+  };
+
+  streams.set(key, 'connecting');
+  showLiveState();
+  connect();
   return {
     close() {
+      closed = true;
+      clearTimeout(retryTimer);
       source.close();
-      open.delete(key);
+      streams.delete(key);
       showLiveState();
     },
   };
