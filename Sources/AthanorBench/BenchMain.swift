@@ -1,3 +1,4 @@
+import Athanor
 import AthanorJournal
 import Foundation
 
@@ -11,6 +12,12 @@ enum BenchMain {
             let rate = Double(arguments[3])
         {
             try writePaced(path: arguments[1], count: count, rate: rate)
+            return
+        }
+        if arguments.first == "make-runs", arguments.count == 4, let count = Int(arguments[2]),
+            let logs = Int(arguments[3])
+        {
+            try writeClosedRuns(in: DataDirectory(path: arguments[1]), count: count, logsPerRun: logs)
             return
         }
         let which = arguments.first ?? "all"

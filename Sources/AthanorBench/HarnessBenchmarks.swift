@@ -112,28 +112,7 @@ func catalogStartupBenchmark(count: Int) throws -> [Row] {
     let directory = try scratchDirectory("catalog-\(count)")
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let data = DataDirectory(path: directory)
-    let instance = try InstanceStore(data: data, registry: BundledExperiments.registry)
-        .create(experiment: "demo", name: "bench", config: [:])
-    let runsDirectory = data.runsDirectory(of: instance.instanceID)
-    try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
-    for index in 0..<count {
-        let runID = Identifier.generate()
-        let writer = try JournalWriter<RunEvent>(
-            creating: data.runJournal(instance: instance.instanceID, run: runID), options: .init(durability: .relaxed))
-        try writer.append(
-            .created(
-                RunCreated(
-                    run: runID, instance: instance.instanceID, instanceName: "bench", experiment: "demo",
-                    config: instance.config, executor: "process")))
-        try writer.append(.started(pid: 1, host: "bench"))
-        for step in 1...5 {
-            try writer.append(.log(LogRecord(.info, "step \(step)")))
-            try writer.append(.result(key: "iteration_\(step)", value: ["value": .integer(Int64(step * index))]))
-            try writer.append(.progress(ProgressUpdate(current: step, total: 5)))
-        }
-        try writer.append(.completed)
-        try writer.close()
-    }
+    try writeClosedRuns(in: data, count: count, logsPerRun: 5)
     var cold = 0.0
     var warm = 0.0
     cold = try measure {
@@ -152,4 +131,33 @@ func catalogStartupBenchmark(count: Int) throws -> [Row] {
             value: "cold (no cache) \(format(cold, 3)) s; warm (cache) \(format(warm, 3)) s",
             reference: "target: warm < 1 s with 10,000 runs")
     ]
+}
+
+/// Writes `count` closed runs of one demo instance, each with `logsPerRun` logs, results and
+/// progress updates: a data directory for catalog and API benchmarks.
+func writeClosedRuns(in data: DataDirectory, count: Int, logsPerRun: Int) throws {
+    let instance = try InstanceStore(data: data, registry: BundledExperiments.registry)
+        .create(experiment: "demo", name: "bench", config: [:])
+    let runsDirectory = data.runsDirectory(of: instance.instanceID)
+    try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
+    for index in 0..<count {
+        let runID = Identifier.generate()
+        let writer = try JournalWriter<RunEvent>(
+            creating: data.runJournal(instance: instance.instanceID, run: runID), options: .init(durability: .relaxed))
+        try writer.append(
+            .created(
+                RunCreated(
+                    run: runID, instance: instance.instanceID, instanceName: "bench", experiment: "demo",
+                    config: instance.config, executor: "process")))
+        try writer.append(.started(pid: 1, host: "bench"))
+        for step in 1...max(1, logsPerRun) {
+            try writer.append(.log(LogRecord(LogLevel.allCases[step % 4], "step \(step) of run \(index)")))
+            if step <= 5 {
+                try writer.append(.result(key: "iteration_\(step)", value: ["value": .integer(Int64(step * index))]))
+                try writer.append(.progress(ProgressUpdate(current: step, total: 5)))
+            }
+        }
+        try writer.append(.completed)
+        try writer.close()
+    }
 }
