@@ -5,10 +5,10 @@ import Synchronization
 /// Keeps the catalog current and tells subscribers what changed: `event: instance` and
 /// `event: run` server-sent events, each carrying the object's JSON.
 ///
-/// It re-reads the data directory every ``interval`` (only what changed on disk is read, and
-/// growing live journals only from where they were), and at once when the server itself
-/// changed something (``poke()``), so runs written by any process appear. Pages never poll:
-/// they receive these events.
+/// It reads exactly the journals inotify reports as changed (growing live journals only from
+/// where they were), and everything at once when the server itself changed something
+/// (``poke()``), so runs written by any process appear. Pages never poll: they receive these
+/// events.
 final class CatalogChanges: Sendable {
     private struct State {
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
@@ -40,22 +40,61 @@ final class CatalogChanges: Sendable {
         return stream
     }
 
-    /// Refreshes now, without waiting for the next tick (after the server changed something).
+    /// Refreshes now (after the server itself changed something).
     func poke() {
         refreshAndBroadcast()
     }
 
-    /// Refreshes and broadcasts every ``interval`` until the task is cancelled.
+    /// Keeps the catalog current until the task is cancelled: woken by inotify for exactly the
+    /// files that changed, with a full look every ten seconds as a safety net (and every
+    /// ``interval`` where inotify is not available).
     func run() async {
+        guard let watcher = try? DirectoryWatcher() else {
+            while !Task.isCancelled {
+                refreshAndBroadcast()
+                try? await Task.sleep(for: interval)
+            }
+            return
+        }
+        let data = catalog.data
+        watcher.watch(data.instancesPath)
+        watcher.watch(data.runsPath)
+        for directory in Self.subdirectories(of: data.runsPath) { watcher.watch(directory) }
+        refreshAndBroadcast()
         while !Task.isCancelled {
-            refreshAndBroadcast()
-            try? await Task.sleep(for: interval)
+            let changed = await watcher.changes(timeout: .seconds(10))
+            guard !Task.isCancelled else { return }
+            if var changed, !changed.isEmpty {
+                // A new instance directory: watch it, and read what was written before the watch.
+                for path in changed where (path as NSString).deletingLastPathComponent == data.runsPath {
+                    watcher.watch(path)
+                    changed.formUnion(Self.files(in: path))
+                }
+                refreshAndBroadcast(changed: changed)
+            } else {
+                refreshAndBroadcast()
+            }
+            // Let a burst of writes settle into one refresh.
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    /// Reads what changed and sends an event for every instance and run that differs.
-    func refreshAndBroadcast() {
-        try? catalog.refresh()
+    private static func subdirectories(of directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).map { directory + "/" + $0 }
+    }
+
+    private static func files(in directory: String) -> [String] {
+        subdirectories(of: directory)
+    }
+
+    /// Reads what changed (only `changed`, when given) and sends an event for every instance
+    /// and run that differs.
+    func refreshAndBroadcast(changed: Set<String>? = nil) {
+        if let changed {
+            try? catalog.refresh(changedPaths: changed)
+        } else {
+            try? catalog.refresh()
+        }
         let instances = catalog.instances(includingDeleted: true)
         let runs = catalog.runs().map(\.summary)
         let messages = state.withLock { state -> [String] in

@@ -188,3 +188,32 @@ import Testing
         #expect(results["missing"] == nil)
     }
 }
+
+@Suite struct TargetedRefreshTests {
+    private let data = DataDirectory(path: NSTemporaryDirectory() + "athanor-watch-\(Identifier.generate())")
+
+    @Test func aWatcherReportsTheFilesThatChangedAndTheCatalogReadsOnlyThose() async throws {
+        try data.prepare()
+        let store = InstanceStore(data: data, registry: testRegistry)
+        let instance = try store.create(experiment: "counter", name: "watched", config: ["steps": 2])
+        let catalog = Catalog(data: data)
+        try catalog.refresh()
+        let watcher = try DirectoryWatcher()
+        #expect(watcher.watch(data.runsPath))
+        let run = try RunAssignment.create(
+            in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
+            config: instance.config, executor: "inline")
+        let directoryChange = try #require(await watcher.changes(timeout: .seconds(10)))
+        #expect(directoryChange.contains(data.runsDirectory(of: instance.instanceID)))
+        #expect(watcher.watch(data.runsDirectory(of: instance.instanceID)))
+
+        try catalog.refresh(changedPaths: [run.journalPath])
+        #expect(catalog.runs().map(\.summary.status) == [.pending])
+        _ = try await InlineExecutor(registry: testRegistry).execute(run)
+        let changed = try #require(await watcher.changes(timeout: .seconds(10)))
+        #expect(changed.contains(run.journalPath + ".zst"))
+        try catalog.refresh(changedPaths: changed)
+        #expect(catalog.runs().map(\.summary.status) == [.completed])
+        #expect(catalog.runs().first?.summary.resultCount == 2)
+    }
+}

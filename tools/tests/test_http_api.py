@@ -179,8 +179,8 @@ def test_catalog_events_announce_new_and_changing_runs(server):
 def test_a_run_started_by_another_process_appears(server, tmp_path):
     iid = create_demo(server, iterations=2)["instance"]
     subprocess.run([ATHANOR, "run", iid, "--data", str(tmp_path / "data")], check=True, capture_output=True, timeout=60)
-    runs = wait_for(lambda: call(server, "GET", f"/api/runs?instance={iid}")[1])
-    assert runs[0]["status"] == "completed"
+    runs = wait_for(lambda: (r := call(server, "GET", f"/api/runs?instance={iid}")[1]) and r[0]["status"] == "completed" and r)
+    assert len(runs) == 1 and runs[0]["result_count"] == 2
 
 
 def test_cancelling_a_run(server):

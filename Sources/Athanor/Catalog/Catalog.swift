@@ -126,46 +126,78 @@ public final class Catalog: Sendable {
     }
 
     private func refreshRuns(_ files: [String: String], in state: inout State) {
-        var seen: Set<String> = []
         var present: [String: RunEntry] = [:]
         for (plainPath, path) in files {
-            seen.insert(path)
-            guard let identity = FileIdentity(path: path) else { continue }
-            let runID = String((plainPath as NSString).lastPathComponent.dropLast(".jsonl".count))
-            if let known = state.runs[runID], known.identity == identity {
-                present[runID] = known
-                continue
-            }
-            let isClosed = path.hasSuffix(".zst")
-            if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
-                present[runID] = RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
-                continue
-            }
-            do {
-                var entry: RunEntry
-                if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0
-                {
-                    // A live run that grew: fold in only the new lines.
-                    entry = known
-                    let reader = try JournalReader<RunEvent>(
-                        plainPath: path, offset: known.readBytes, after: known.summary.lastSeq)
-                    entry.readBytes = try Self.fold(reader, into: &entry.summary)
-                    entry.identity = identity
-                } else {
-                    let reader = try JournalReader<RunEvent>(path: path)
-                    var summary = RunSummary()
-                    let read = try Self.fold(reader, into: &summary)
-                    entry = RunEntry(
-                        summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
-                }
-                present[runID] = entry
-                if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
-            } catch {
-                state.problems.append("\(error)")
+            if let entry = refreshedRun(plainPath: plainPath, file: path, in: &state) {
+                present[Self.runID(of: plainPath)] = entry
             }
         }
         state.runs = present
-        state.cache.keepOnly(seen)
+        state.cache.keepOnly(Set(files.values))
+    }
+
+    /// The entry of the run whose current file is `path`: unchanged, from the cache, grown
+    /// (only the new lines read), or read whole.
+    private func refreshedRun(plainPath: String, file path: String, in state: inout State) -> RunEntry? {
+        guard let identity = FileIdentity(path: path) else { return nil }
+        let runID = Self.runID(of: plainPath)
+        if let known = state.runs[runID], known.identity == identity { return known }
+        let isClosed = path.hasSuffix(".zst")
+        if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
+            return RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
+        }
+        do {
+            var entry: RunEntry
+            if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
+                // A live run that grew: fold in only the new lines.
+                entry = known
+                let reader = try JournalReader<RunEvent>(
+                    plainPath: path, offset: known.readBytes, after: known.summary.lastSeq)
+                entry.readBytes = try Self.fold(reader, into: &entry.summary)
+                entry.identity = identity
+            } else {
+                let reader = try JournalReader<RunEvent>(path: path)
+                var summary = RunSummary()
+                let read = try Self.fold(reader, into: &summary)
+                entry = RunEntry(
+                    summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
+            }
+            if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
+            return entry
+        } catch {
+            state.problems.append("\(error)")
+            return nil
+        }
+    }
+
+    /// Brings up to date only what changed at `paths` (files in `instances/` or
+    /// `runs/<instance>/`, as a ``DirectoryWatcher`` reports them): for a server watching
+    /// thousands of runs, a change costs what it touches.
+    public func refresh(changedPaths paths: Set<String>) throws {
+        state.withLock { state in
+            for path in paths {
+                let directory = (path as NSString).deletingLastPathComponent
+                if directory == data.instancesPath, path.hasSuffix(".jsonl") {
+                    refreshInstances([path], in: &state)
+                } else if (directory as NSString).deletingLastPathComponent == data.runsPath,
+                    path.hasSuffix(".jsonl") || path.hasSuffix(".jsonl.zst")
+                {
+                    let plain = JournalFile(path).plainPath
+                    let runID = Self.runID(of: plain)
+                    let current = FileManager.default.fileExists(atPath: plain + ".zst") ? plain + ".zst" : plain
+                    if let entry = refreshedRun(plainPath: plain, file: current, in: &state) {
+                        state.runs[runID] = entry
+                    } else if !FileManager.default.fileExists(atPath: current) {
+                        state.runs[runID] = nil
+                    }
+                }
+            }
+        }
+        try state.withLock { state in try state.cache.save() }
+    }
+
+    private static func runID(of plainPath: String) -> String {
+        String((plainPath as NSString).lastPathComponent.dropLast(".jsonl".count))
     }
 
     /// The summary of one run journal, read from disk; problems inside it are skipped.

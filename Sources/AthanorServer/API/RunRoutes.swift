@@ -61,19 +61,22 @@ extension APIRoutes {
                 level = parsed
             }
             let page = try Paging(query)
-            let (data, matches) = try loading { try harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "") }
+            let (data, matches) = try loading {
+                try harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "")
+            }
             let after = matches.drop { data.logs[$0].seq <= page.after }
             let window = after.dropFirst(page.offset).prefix(page.limit).map { data.logs[$0] }
             return JSONResponse.make([
                 "total": .integer(Int64(data.logs.count)), "matched": .integer(Int64(after.count)),
                 "offset": .integer(Int64(page.offset)),
-                "entries": .array(window.map { entry in
-                    [
-                        "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
-                        "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
-                        "metadata": entry.record.metadata ?? .null,
-                    ]
-                }),
+                "entries": .array(
+                    window.map { entry in
+                        [
+                            "seq": .integer(Int64(entry.seq)), "ts": .string(entry.timestamp.rfc3339),
+                            "level": .string(entry.record.level.rawValue), "message": .string(entry.record.message),
+                            "metadata": entry.record.metadata ?? .null,
+                        ]
+                    }),
             ])
         }
 
