@@ -6,8 +6,14 @@ import Hummingbird
 struct PageRoutes: Sendable {
     private let root: URL?
 
+    /// Files come from the module's resources, or from `ATHANOR_WEB_ROOT` when set (to work
+    /// on the pages without rebuilding: `ATHANOR_WEB_ROOT=Sources/AthanorServer/Public`).
     init() {
-        root = Bundle.module.resourceURL?.appendingPathComponent("Public")
+        if let override = ProcessInfo.processInfo.environment["ATHANOR_WEB_ROOT"], !override.isEmpty {
+            root = URL(fileURLWithPath: override)
+        } else {
+            root = Bundle.module.resourceURL?.appendingPathComponent("Public")
+        }
     }
 
     func add(to router: Router<BasicRequestContext>) {
