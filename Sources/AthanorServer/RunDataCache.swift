@@ -6,7 +6,8 @@ import Synchronization
 /// log lines (a virtualized log view asks for one window at a time) reads its journal once.
 ///
 /// A closed journal never changes, so its data stays valid while the file's size and
-/// modification time do; a live journal is read again when it has grown.
+/// modification time do; a live journal is read again when it has grown. Requests that arrive
+/// while a journal is being read (a page asks for logs and results at once) share that read.
 final class RunDataCache: Sendable {
     /// Everything a run's pages ask for.
     struct RunData: Sendable {
@@ -23,22 +24,45 @@ final class RunDataCache: Sendable {
         var data: RunData
     }
 
+    private struct Version: Hashable {
+        var path: String
+        var size: Int
+        var modified: Date
+    }
+
     private let capacity: Int
     private let slots = Mutex<[Slot]>([])
+    private let loading = Mutex<[Version: Task<RunData, any Error>]>([:])
 
     init(capacity: Int = 4) {
         self.capacity = capacity
     }
 
     /// The run's data, from the cache when its journal has not changed.
-    func data(for entry: Catalog.RunEntry) throws -> RunData {
+    func data(for entry: Catalog.RunEntry) async throws -> RunData {
         let path = entry.currentFilePath
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes[.size] as? Int) ?? -1
-        let modified = (attributes[.modificationDate] as? Date) ?? .distantPast
-        if let hit = slots.withLock({ $0.first { $0.path == path && $0.size == size && $0.modified == modified } }) {
+        let version = Version(
+            path: path, size: (attributes[.size] as? Int) ?? -1,
+            modified: (attributes[.modificationDate] as? Date) ?? .distantPast)
+        if let hit = slots.withLock({
+            $0.first { $0.path == path && $0.size == version.size && $0.modified == version.modified }
+        }) {
             return hit.data
         }
+        let task = loading.withLock { loading in
+            if let running = loading[version] { return running }
+            let task = Task { try Self.read(path) }
+            loading[version] = task
+            return task
+        }
+        defer { loading.withLock { $0[version] = nil } }
+        let data = try await task.value
+        store(Slot(path: path, size: version.size, modified: version.modified, data: data))
+        return data
+    }
+
+    private static func read(_ path: String) throws -> RunData {
         var data = RunData(logs: [], results: RunResults())
         var logs = RunLogs()
         let reader = try JournalReader<RunEvent>(path: path)
@@ -48,19 +72,18 @@ final class RunDataCache: Sendable {
             data.results.apply(event)
         }
         data.logs = logs.entries
-        store(Slot(path: path, size: size, modified: modified, data: data))
         return data
     }
 
     /// Indexes of the log lines at `level` or above whose message contains `search`
     /// (case-insensitive); the last answer is kept, since a view pages through one filter.
-    func matches(in entry: Catalog.RunEntry, level: LogLevel, search: String) throws -> (RunData, [Int]) {
-        let data = try data(for: entry)
+    func matches(in entry: Catalog.RunEntry, level: LogLevel, search: String) async throws -> (RunData, [Int]) {
+        let data = try await data(for: entry)
         if let last = data.lastFilter, last.level == level, last.search == search { return (data, last.matches) }
-        let needle = search.lowercased()
+        let needle = Array(search.lowercased().utf8)
         var matches: [Int] = []
         for (index, line) in data.logs.enumerated() where line.record.level >= level {
-            if needle.isEmpty || line.record.message.lowercased().contains(needle) { matches.append(index) }
+            if needle.isEmpty || Self.contains(line.record.message, lowercasedNeedle: needle) { matches.append(index) }
         }
         slots.withLock { slots in
             if let index = slots.firstIndex(where: { $0.path == entry.currentFilePath }) {
@@ -68,6 +91,28 @@ final class RunDataCache: Sendable {
             }
         }
         return (data, matches)
+    }
+
+    /// Whether `text` contains the needle, ignoring the case of ASCII letters (without building
+    /// a lowercased copy of every line: a search runs over up to millions of them).
+    static func contains(_ text: String, lowercasedNeedle needle: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { haystack in
+            guard needle.count <= haystack.count else { return false }
+            for start in 0...(haystack.count - needle.count) {
+                var matched = true
+                for offset in 0..<needle.count {
+                    var byte = haystack[start + offset]
+                    if byte >= 65 && byte <= 90 { byte += 32 }
+                    if byte != needle[offset] {
+                        matched = false
+                        break
+                    }
+                }
+                if matched { return true }
+            }
+            return false
+        }
     }
 
     private func store(_ slot: Slot) {

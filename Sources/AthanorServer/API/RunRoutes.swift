@@ -61,8 +61,8 @@ extension APIRoutes {
                 level = parsed
             }
             let page = try Paging(query)
-            let (data, matches) = try loading {
-                try harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "")
+            let (data, matches) = try await loading {
+                try await harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "")
             }
             let after = matches.drop { data.logs[$0].seq <= page.after }
             let window = after.dropFirst(page.offset).prefix(page.limit).map { data.logs[$0] }
@@ -84,7 +84,7 @@ extension APIRoutes {
             let entry = try run(context)
             let query = request.uri.queryParameters
             let page = try Paging(query)
-            let results = try loading { try harness.runData.data(for: entry).results }
+            let results = try await loading { try await harness.runData.data(for: entry).results }
             var entries = results.entries.filter { $0.seq > page.after }
             if let key = query.get("key") { entries = entries.filter { $0.key == key } }
             return JSONResponse.make([
@@ -114,9 +114,9 @@ extension APIRoutes {
     }
 
     /// Runs `body`, answering a journal that cannot be read as an internal error.
-    private func loading<Value>(_ body: () throws -> Value) throws -> Value {
+    private func loading<Value>(_ body: () async throws -> Value) async throws -> Value {
         do {
-            return try body()
+            return try await body()
         } catch {
             throw APIError(status: .internalServerError, code: "internal", message: "\(error)")
         }
