@@ -138,6 +138,8 @@ def test_a_run_started_over_the_api_completes_with_its_logs_and_results(server):
     window = call(server, "GET", f"/api/runs/{rid}/logs?offset=5&limit=3")[1]
     assert window["offset"] == 5 and len(window["entries"]) == 3
     assert [e["message"] for e in call(server, "GET", f"/api/runs/{rid}/logs?q=ITERATION%2012")[1]["entries"]] == ["Iteration 12"]
+    # Browsers send a space in a query string as "+".
+    assert [e["message"] for e in call(server, "GET", f"/api/runs/{rid}/logs?q=iteration+12")[1]["entries"]] == ["Iteration 12"]
     results = call(server, "GET", f"/api/runs/{rid}/results?limit=5")[1]
     assert results["total"] == 20 and [e["key"] for e in results["entries"]] == [f"iteration_{i}" for i in range(1, 6)]
     one = call(server, "GET", f"/api/runs/{rid}/results?key=iteration_7")[1]["entries"]

@@ -7,7 +7,7 @@ extension APIRoutes {
     func addEventStreams(to router: Router<BasicRequestContext>) {
         router.get("/api/runs/:id/events") { request, context in
             let entry = try run(context)
-            let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters.get("after")
+            let lastEventID = request.headers[.lastEventID] ?? QueryParameters(request).get("after")
             var after = 0
             if let lastEventID {
                 guard let seq = Int(lastEventID), seq >= 0 else {

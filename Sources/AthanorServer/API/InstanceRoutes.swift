@@ -4,7 +4,7 @@ import Hummingbird
 extension APIRoutes {
     func addInstanceRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/instances") { request, _ in
-            let all = request.uri.queryParameters.get("all") == "true"
+            let all = QueryParameters(request).get("all") == "true"
             return JSONResponse.make(
                 .array(harness.catalog.instances(includingDeleted: all).map(harness.catalog.listing(of:))))
         }

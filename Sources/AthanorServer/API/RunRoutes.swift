@@ -4,7 +4,7 @@ import Hummingbird
 extension APIRoutes {
     func addRunRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/runs") { request, _ in
-            let query = request.uri.queryParameters
+            let query = QueryParameters(request)
             var instanceID: String?
             if let prefix = query.get("instance") {
                 instanceID = try handling { try harness.catalog.instance(prefix).instanceID }
@@ -52,7 +52,7 @@ extension APIRoutes {
 
         router.get("/api/runs/:id/logs") { request, context in
             let entry = try run(context)
-            let query = request.uri.queryParameters
+            let query = QueryParameters(request)
             var level = LogLevel.debug
             if let name = query.get("level") {
                 guard let parsed = LogLevel(name: name) else {
@@ -60,7 +60,7 @@ extension APIRoutes {
                 }
                 level = parsed
             }
-            let page = try Paging(query)
+            let page = try Paging(query.all)
             let (data, matches) = try await loading {
                 try await harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "")
             }
@@ -82,8 +82,8 @@ extension APIRoutes {
 
         router.get("/api/runs/:id/results") { request, context in
             let entry = try run(context)
-            let query = request.uri.queryParameters
-            let page = try Paging(query)
+            let query = QueryParameters(request)
+            let page = try Paging(query.all)
             let results = try await loading { try await harness.runData.data(for: entry).results }
             var entries = results.entries.filter { $0.seq > page.after }
             if let key = query.get("key") { entries = entries.filter { $0.key == key } }
@@ -131,7 +131,7 @@ struct Paging {
 
     static let maximumLimit = 5000
 
-    init(_ query: some Collection<(key: Substring, value: Substring)>) throws {
+    init(_ query: [(key: String, value: String)]) throws {
         for (key, value) in query {
             switch key {
             case "offset", "after", "limit":

@@ -2,7 +2,18 @@
 // are connected.
 
 const streams = new Map(); // key → 'connecting' | 'open' | 'reconnecting'
+const controls = new Set(); // {suspend, resume} of every open stream
 let counter = 0;
+
+// A page kept in the back/forward cache would keep its streams open and use up the browser's
+// few connections per server, so streams close when the page is hidden that way and reopen
+// (catching up) when it is shown again.
+window.addEventListener('pagehide', (event) => {
+  if (event.persisted) for (const control of controls) control.suspend();
+});
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) for (const control of controls) control.resume();
+});
 
 function showLiveState() {
   const indicator = document.getElementById('live');
@@ -62,12 +73,27 @@ export function openStream(url, handlers) {
     });
   };
 
+  const control = {
+    suspend() {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      source.close();
+      dropped = true;
+    },
+    resume() {
+      streams.set(key, 'reconnecting');
+      showLiveState();
+      connect();
+    },
+  };
+  controls.add(control);
   streams.set(key, 'connecting');
   showLiveState();
   connect();
   return {
     close() {
       closed = true;
+      controls.delete(control);
       clearTimeout(retryTimer);
       source.close();
       streams.delete(key);

@@ -1,21 +1,23 @@
 // Formatting of numbers, times, durations and IDs for display.
 
 const numberFormat = new Intl.NumberFormat('en-US');
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+const timeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const yearTimeFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
 });
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
 /** 1234567 → "1,234,567". */
 export function formatCount(n) {
   return numberFormat.format(n ?? 0);
 }
 
-/** An RFC 3339 time as a local date and time ("Nov 26, 2026, 18:33:05"); "—" for null. */
+/** An RFC 3339 time as a local date and time ("Nov 26, 18:33:05"; with the year when not this year); "—" for null. */
 export function formatTime(iso) {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (date.getFullYear() === new Date().getFullYear() ? timeFormat : yearTimeFormat).format(date);
 }
 
 /** An RFC 3339 time as a local clock time with milliseconds, for log lines. */

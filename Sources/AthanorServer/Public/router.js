@@ -3,6 +3,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { errorPanel } from './components/notice.js';
+import { ApiError } from './api.js';
 
 let routes = [];
 let current = null; // {controller, cleanups}
@@ -98,7 +99,9 @@ function render() {
     .then(() => found.mount(root, found.params, ctx))
     .catch((error) => {
       if (controller.signal.aborted || error.name === 'AbortError') return;
-      console.error(error);
+      if (!(error instanceof ApiError)) console.error(error);
+      // The page could not be shown: close whatever it had opened (streams, listeners).
+      for (const fn of cleanups.splice(0).reverse()) fn();
       document.title = 'Error · Athanor';
       replaceChildren(root, errorPanel(error), h('p', {}, h('a', { href: '/experiments', text: 'Back to the experiments' })));
     });

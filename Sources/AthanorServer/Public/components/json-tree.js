@@ -11,7 +11,7 @@ const LONG_STRING = 400;
  * 1 = the root's children are listed), `pageSize` (children shown per "Show more").
  */
 export function jsonTree(value, { label = null, expandDepth = 1, pageSize = 100 } = {}) {
-  const tree = h('div', { class: 'json-tree', role: 'tree' });
+  const tree = h('div', { class: 'json-tree' });
   append(tree, node(label, value, 0, { expandDepth, pageSize }));
   return tree;
 }
@@ -60,7 +60,7 @@ function primitive(value) {
 
 function node(key, value, depth, options) {
   if (!isContainer(value)) {
-    return h('div', { class: 'jt-item jt-leaf', role: 'treeitem' }, keyLabel(key), key !== null ? h('span', { class: 'jt-colon', text: ': ' }) : null, primitive(value));
+    return h('div', { class: 'jt-item jt-leaf' }, keyLabel(key), key !== null ? h('span', { class: 'jt-colon', text: ': ' }) : null, primitive(value));
   }
   const isArray = Array.isArray(value);
   const toggle = h(
@@ -71,7 +71,7 @@ function node(key, value, depth, options) {
     key !== null ? h('span', { class: 'jt-colon', text: ': ' }) : null,
     h('span', { class: 'jt-summary', text: summary(value) }),
   );
-  const item = h('div', { class: 'jt-item jt-branch', role: 'treeitem' }, toggle);
+  const item = h('div', { class: 'jt-item jt-branch' }, toggle);
   let children = null;
   let keys = null;
   let shown = 0;
@@ -105,7 +105,7 @@ function node(key, value, depth, options) {
     item.classList.toggle('open', open);
     if (open && !children) {
       keys = isArray ? { length: value.length } : Object.keys(value);
-      children = h('div', { class: 'jt-children', role: 'group' });
+      children = h('div', { class: 'jt-children' });
       item.append(children);
       if (keys.length === 0) children.append(h('div', { class: 'jt-empty', text: isArray ? 'empty array' : 'empty object' }));
       else showMore();

@@ -54,6 +54,7 @@ export function resultsView({ run, signal }) {
   function showCount() {
     setText(countText, indexOfKey.size === 1 ? '1 key' : `${formatCount(indexOfKey.size)} keys`);
     list.setCount(indexOfKey.size);
+    list.el.style.height = `${Math.min(380, Math.max(96, indexOfKey.size * ROW_HEIGHT + 2))}px`;
   }
 
   function showValue(entry) {

@@ -52,17 +52,27 @@ export async function mount(root, params, ctx) {
   }
 
   function takeInstance(incoming) {
-    if (!instanceIsNewer(instances.get(incoming.instance), incoming)) return;
+    const known = instances.get(incoming.instance);
+    if (!instanceIsNewer(known, incoming)) return;
     if (incoming.deleted) instances.delete(incoming.instance);
     else instances.set(incoming.instance, incoming);
-    show();
+    if (known && !incoming.deleted) showRow(incoming);
+    else show();
   }
 
   function takeRun(run) {
     const instance = instances.get(run.instance);
     if (!instance || !instance.last_run || instance.last_run.run !== run.run || !runIsNewer(instance.last_run, run)) return;
-    instances.set(run.instance, { ...instance, last_run: run });
-    show();
+    const updated = { ...instance, last_run: run };
+    instances.set(run.instance, updated);
+    showRow(updated);
+  }
+
+  /** Replaces one instance's row (its place in the list does not change). */
+  function showRow(instance) {
+    const current = body.querySelector(`tr[data-instance="${CSS.escape(instance.instance)}"]`);
+    if (current) current.replaceWith(row(instance));
+    else show();
   }
 
   function show() {
@@ -100,7 +110,7 @@ export async function mount(root, params, ctx) {
             )
           : h('span', { class: 'muted', text: 'Never run' }),
       ),
-      h('td', { class: 'muted', title: formatTime(instance.created_at), text: formatAgo(instance.created_at) }),
+      h('td', { class: 'muted nowrap', title: formatTime(instance.created_at), text: formatAgo(instance.created_at) }),
       h(
         'td',
         { class: 'row-actions' },

@@ -43,7 +43,8 @@ export async function mount(root, { id }, ctx) {
   ]);
   const configHolder = h('div', { class: 'config-holder' });
   const runsBody = h('tbody');
-  const runsEmpty = h('div', { class: 'empty', hidden: true }, h('p', { text: 'No runs yet.' }), h('p', { class: 'muted' }, 'Press ', h('kbd', { text: 'r' }), ' or the Run button to start one.'));
+  const runsHint = h('p', { class: 'muted' }, 'Press ', h('kbd', { text: 'r' }), ' or the Run button to start one.');
+  const runsEmpty = h('div', { class: 'empty', hidden: true }, h('p', { text: 'No runs yet.' }), runsHint);
   const runsCount = h('span', { class: 'muted' });
   const crumbName = h('span', { class: 'crumb-current' });
 
@@ -86,6 +87,7 @@ export async function mount(root, { id }, ctx) {
     editLink.href = `/experiments/${instance.instance}/edit`;
     deletedNote.hidden = !instance.deleted;
     runButton.disabled = instance.deleted;
+    runsHint.hidden = instance.deleted;
     deleteButton.hidden = instance.deleted;
     editLink.hidden = instance.deleted;
     configHolder.replaceChildren(configTable(instance.config));
@@ -102,14 +104,14 @@ export async function mount(root, { id }, ctx) {
   function runRow(run) {
     const progress = progressBar({ compact: true });
     progress.update(run.progress, run.status);
-    const duration = h('td', { class: 'num', dataset: { duration: '' } });
+    const duration = h('td', { class: 'num nowrap', dataset: { duration: '' } });
     showDuration(duration, run);
     return h(
       'tr',
       { dataset: { run: run.run, status: run.status }, class: 'clickable', onclick: (event) => event.target.closest('a') || navigate(`/runs/${run.run}`) },
       h('td', {}, statusBadge(run.status)),
       h('td', {}, h('a', { href: `/runs/${run.run}`, class: 'id', title: run.run, text: shortId(run.run) })),
-      h('td', { title: formatTime(run.started_at || run.created_at), text: formatAgo(run.started_at || run.created_at) }),
+      h('td', { class: 'nowrap', title: formatTime(run.started_at || run.created_at), text: formatAgo(run.started_at || run.created_at) }),
       duration,
       h('td', { class: 'progress-cell' }, progress.el),
       h('td', { class: 'muted ellipsis', title: run.error || (run.progress && run.progress.message) || '', text: run.error || (run.progress && run.progress.message) || '' }),
@@ -121,6 +123,7 @@ export async function mount(root, { id }, ctx) {
     setText(cell, formatDuration(seconds));
   }
 
+  ctx.every(30_000, () => instance && showRuns()); // "5 min ago" moves on
   ctx.every(1000, () => {
     for (const row of runsBody.querySelectorAll('tr[data-status="running"]')) {
       const run = runs.get(row.dataset.run);
@@ -137,6 +140,7 @@ export async function mount(root, { id }, ctx) {
     } catch (error) {
       if (error.name === 'AbortError') return;
       runButton.disabled = instance.deleted;
+    runsHint.hidden = instance.deleted;
       toast(error.message, 'error');
     }
   }

@@ -133,7 +133,9 @@ export async function mount(root, { id }, ctx) {
   });
 
   if (isFinished(run.status)) return;
-  let stream = openStream(streams.run(run.run, run.last_seq), {
+  // A function, so a stream reopened after the page came back from the back/forward cache
+  // resumes after the last event folded in.
+  let stream = openStream(() => streams.run(run.run, run.last_seq), {
     message(message) {
       const event = JSON.parse(message.data);
       const type = applyRunEvent(run, event);
