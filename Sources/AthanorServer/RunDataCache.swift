@@ -30,6 +30,9 @@ final class RunDataCache: Sendable {
         var modified: Date
     }
 
+    /// Runs with at least this many log lines are read ahead when their summary is asked for.
+    static let prefetchThreshold = 10_000
+
     private let capacity: Int
     private let slots = Mutex<[Slot]>([])
     private let loading = Mutex<[Version: Task<RunData, any Error>]>([:])

@@ -22,6 +22,10 @@ extension APIRoutes {
 
         router.get("/api/runs/:id") { _, context in
             let entry = try run(context)
+            if entry.summary.logCounts.total >= RunDataCache.prefetchThreshold {
+                // A run page asks for its logs right after this: start reading a large run now.
+                Task { [runData = harness.runData] in _ = try? await runData.data(for: entry) }
+            }
             var object = entry.summary.json.objectValue ?? [:]
             object["journal"] = .string(entry.currentFilePath)
             return JSONResponse.make(.object(object))
