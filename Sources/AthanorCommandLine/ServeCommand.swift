@@ -21,6 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (default: $PORT, else 4000; 0 picks a free one).")
     var port: Int?
 
+    @Option(
+        help:
+            "Require this access token on every request (default: $ATHANOR_TOKEN; beyond loopback one is generated when none is given). Browsers pass it once with ?token=..., API clients as `Authorization: Bearer ...`."
+    )
+    var token: String?
+
     @Option(help: "At most this many runs execute at once; the rest wait as pending.")
     var maxConcurrentRuns = ProcessInfo.processInfo.activeProcessorCount
 
@@ -32,12 +38,19 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environmentPort = ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init)
+        let environment = ProcessInfo.processInfo.environment
+        var accessToken = token ?? environment["ATHANOR_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if accessToken == nil && !AccessToken.isLoopback(host) { accessToken = AccessToken.generate() }
+        if let accessToken, !AccessToken.isValid(accessToken) {
+            throw ValidationError("the access token must be 16 to 256 letters, digits, '-', '_', '.' or '~'")
+        }
         let server = AthanorServer(
-            data: data.directory, registry: AthanorCLI.registry, host: host, port: port ?? environmentPort ?? 4000,
-            maxConcurrentRuns: maxConcurrentRuns)
-        try await server.run { address in
-            FileHandle.standardOutput.write(Data("Athanor is serving \(address) (data: \(data.path))\n".utf8))
+            data: data.directory, registry: AthanorCLI.registry, host: host,
+            port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000, maxConcurrentRuns: maxConcurrentRuns,
+            accessToken: accessToken)
+        try await server.run { [accessToken] address in
+            let open = accessToken.map { "\(address)/?token=\($0)" } ?? address
+            FileHandle.standardOutput.write(Data("Athanor is serving \(open) (data: \(data.path))\n".utf8))
         }
     }
 }

@@ -15,11 +15,13 @@ public struct AthanorServer: Sendable {
     public var maxConcurrentRuns: Int
     /// Executes the runs started here; by default worker processes of this program.
     public var executor: any Executor
+    /// When set, every request must carry it (see ``AccessToken``); required beyond loopback.
+    public var accessToken: String?
 
     public init(
         data: DataDirectory, registry: ExperimentRegistry, host: String = "127.0.0.1", port: Int = 4000,
         maxConcurrentRuns: Int = ProcessInfo.processInfo.activeProcessorCount,
-        executor: any Executor = ProcessExecutor()
+        executor: any Executor = ProcessExecutor(), accessToken: String? = nil
     ) {
         self.data = data
         self.registry = registry
@@ -27,13 +29,16 @@ public struct AthanorServer: Sendable {
         self.port = port
         self.maxConcurrentRuns = maxConcurrentRuns
         self.executor = executor
+        self.accessToken = accessToken
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` is told the address once it accepts connections.
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        guard accessToken != nil || AccessToken.isLoopback(host) else { throw ServerError.tokenRequired(host: host) }
         let harness = try ServerHarness(
             data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
         let router = Router()
+        if let accessToken { router.add(middleware: AccessTokenMiddleware(token: accessToken)) }
         APIRoutes(harness: harness).add(to: router)
         PageRoutes().add(to: router)
         let app = Application(
@@ -54,5 +59,17 @@ struct CatalogChangesService: Service {
 
     func run() async throws {
         try await cancelWhenGracefulShutdown { await changes.run() }
+    }
+}
+
+/// Why the server cannot start.
+public enum ServerError: Error, CustomStringConvertible {
+    case tokenRequired(host: String)
+
+    public var description: String {
+        switch self {
+        case .tokenRequired(let host):
+            return "listening on \(host) (beyond loopback) needs an access token; pass --token or set ATHANOR_TOKEN"
+        }
     }
 }

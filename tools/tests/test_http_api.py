@@ -227,3 +227,55 @@ def test_invalid_configurations_list_every_error(server):
     assert status == 422 and error["error"]["code"] == "invalid_config"
     assert {(d["path"], d["message"]) for d in error["error"]["details"]} == {
         ("runs_per_pair", "0 is below the minimum 1"), ("model_pairs[1].model_a", "required")}
+
+
+def test_an_access_token_guards_every_request(tmp_path):
+    token = "test-token-0123456789abcdef"
+    port = free_port()
+    process = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data"),
+                                "--token", token], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/experiments", timeout=2)
+                pytest.fail("a request without the token was served")
+            except urllib.error.HTTPError as error:
+                assert error.code == 401
+                assert json.loads(error.read())["error"]["code"] == "unauthorized"
+                break
+            except OSError:
+                assert time.time() < deadline
+                time.sleep(0.05)
+        request = urllib.request.Request(base + "/api/experiments", headers={"Authorization": f"Bearer {token}"})
+        assert urllib.request.urlopen(request, timeout=5).status == 200
+        # A page opened with ?token= sets a cookie and drops the token from the address.
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(base + f"/experiments?token={token}", timeout=5)
+        assert page.status == 200 and page.url == base + "/experiments"
+        assert opener.open(base + "/api/instances", timeout=5).status == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_listening_beyond_loopback_without_a_token_generates_one(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(port), "--data",
+                                str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={k: v for k, v in os.environ.items() if k != "ATHANOR_TOKEN"})
+    try:
+        line = ""
+        while "serving" not in line:
+            line = process.stdout.readline()
+            assert line, "the server exited"
+        assert "?token=" in line
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/experiments", timeout=5)
+            pytest.fail("served without the generated token")
+        except urllib.error.HTTPError as error:
+            assert error.code == 401
+    finally:
+        process.terminate()
+        process.wait(10)
