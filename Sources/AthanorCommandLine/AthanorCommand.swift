@@ -11,7 +11,8 @@ struct AthanorCommand: AsyncParsableCommand {
             directory: ./data, or --data DIR, or $ATHANOR_DATA. IDs can be shortened to any unique prefix.
             """,
         subcommands: [
-            ServeCommand.self, ExperimentsCommand.self, CreateCommand.self, UpdateCommand.self, DeleteCommand.self,
+            ServeCommand.self, MCPCommand.self, ExperimentsCommand.self, CreateCommand.self, UpdateCommand.self,
+            DeleteCommand.self,
             InstancesCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, LogsCommand.self,
             ResultsCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
             RecoverCommand.self, SynthCommand.self, WorkerCommand.self, SuperviseCommand.self,

@@ -40,6 +40,7 @@ public struct AthanorServer: Sendable {
         let router = Router()
         if let accessToken { router.add(middleware: AccessTokenMiddleware(token: accessToken)) }
         APIRoutes(harness: harness).add(to: router)
+        MCPRoutes(sessions: MCPSessions(tools: AgentTools(harness: harness, refreshesCatalog: false))).add(to: router)
         PageRoutes().add(to: router)
         let app = Application(
             router: router,

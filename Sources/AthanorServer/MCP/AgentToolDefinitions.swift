@@ -1,0 +1,112 @@
+import Athanor
+
+extension AgentTools {
+    private static func tool(
+        _ name: String, _ description: String, _ properties: JSONObject = [:], required: [String] = []
+    )
+        -> Definition
+    {
+        Definition(
+            name: name, description: description,
+            inputSchema: [
+                "type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)),
+                "additionalProperties": false,
+            ])
+    }
+
+    private static func string(_ description: String) -> JSONValue {
+        ["type": "string", "description": .string(description)]
+    }
+    private static func integer(_ description: String) -> JSONValue {
+        ["type": "integer", "description": .string(description)]
+    }
+    private static func number(_ description: String) -> JSONValue {
+        ["type": "number", "description": .string(description)]
+    }
+    private static func object(_ description: String) -> JSONValue {
+        ["type": "object", "description": .string(description)]
+    }
+
+    static let definitions: [Definition] = [
+        tool("list_experiments", "List every experiment instance with its run count and last run."),
+        tool(
+            "get_experiment", "Get one experiment instance: configuration, runs by status, last run.",
+            ["id": string("Instance ID (or a unique prefix).")], required: ["id"]),
+        tool(
+            "create_experiment",
+            "Create an experiment instance of a module (see list_available_modules) with a configuration validated against its schema.",
+            [
+                "name": string("Human-readable name."),
+                "experiment_module": string("The experiment's name, from list_available_modules."),
+                "description": string("What the instance is for."),
+                "configuration": object("Configuration values; defaults fill the rest."),
+            ], required: ["name", "experiment_module"]),
+        tool(
+            "update_experiment", "Change an instance's name, description or whole configuration (validated first).",
+            [
+                "id": string("Instance ID."), "name": string("New name."), "description": string("New description."),
+                "configuration": object("The new configuration (replaces the current one)."),
+            ], required: ["id"]),
+        tool(
+            "delete_experiment", "Delete an instance (its journal and runs are kept as the record).",
+            ["id": string("Instance ID.")], required: ["id"]),
+        tool(
+            "list_available_modules",
+            "List the experiment modules that can be instantiated, with their configuration fields."),
+        tool(
+            "get_config_schema", "The JSON Schema of an experiment module's configuration.",
+            ["experiment_module": string("The experiment's name.")], required: ["experiment_module"]),
+        tool(
+            "validate_config", "Validate a configuration: `valid`, and every error with its field path.",
+            [
+                "experiment_module": string("The experiment's name."),
+                "configuration": object("The configuration to check."),
+            ],
+            required: ["experiment_module", "configuration"]),
+        tool(
+            "list_runs", "List an instance's runs, oldest first, with status, timing, progress and counts.",
+            ["experiment_id": string("Instance ID.")], required: ["experiment_id"]),
+        tool(
+            "get_run", "Get a run's status, timing, progress, log counts, result keys and error.",
+            ["id": string("Run ID.")], required: ["id"]),
+        tool(
+            "start_run",
+            "Start a run of an instance in an isolated worker process; returns at once (see wait_for_run).",
+            ["experiment_id": string("Instance ID."), "timeout_seconds": number("Fail the run after this long.")],
+            required: ["experiment_id"]),
+        tool(
+            "cancel_run", "Cancel a pending or running run (gracefully; killed after the grace period).",
+            ["id": string("Run ID."), "reason": string("Recorded in run_cancelled.")], required: ["id"]),
+        tool(
+            "get_run_logs",
+            "A run's log lines: the last `limit` (default 100), or with `after_seq` the next `limit` after that seq (a cursor: pass back next_after_seq).",
+            [
+                "run_id": string("Run ID."), "limit": integer("At most this many lines (1-5000)."),
+                "level": string("Minimum level: debug, info, warn or error."),
+                "after_seq": integer("Only lines after this seq."),
+            ], required: ["run_id"]),
+        tool(
+            "list_results",
+            "A run's results (latest value per key), `limit` at a time; pass next_cursor back as `cursor`.",
+            [
+                "run_id": string("Run ID."), "limit": integer("At most this many (1-5000)."),
+                "cursor": integer("From next_cursor."),
+            ],
+            required: ["run_id"]),
+        tool(
+            "get_result_details", "Every value recorded under one result key in a run.",
+            ["run_id": string("Run ID."), "key": string("The result key.")], required: ["run_id", "key"]),
+        tool(
+            "wait_for_run",
+            "Block until the run has ended or the timeout passes; returns its final state (no polling needed).",
+            ["id": string("Run ID."), "timeout_seconds": number("How long to wait (default 60, at most 3600).")],
+            required: ["id"]),
+        tool(
+            "replay_run",
+            "A run's timeline, and its projected state at any seq (time travel): status, progress, counts, results so far.",
+            [
+                "id": string("Run ID."), "at_seq": integer("The state as it was after this event (default: the end)."),
+                "limit": integer("Timeline entries to return, the latest (default 200)."),
+            ], required: ["id"]),
+    ]
+}
