@@ -88,6 +88,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AthanorServerTests",
+            dependencies: ["AthanorServer", "AthanorExperiments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AthanorJournalTests",
             dependencies: ["AthanorJournal"],
             swiftSettings: swiftSettings
