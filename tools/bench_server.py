@@ -105,6 +105,27 @@ def sse_latency(port, clients, iterations, delay_ms, server_pid):
     return live, everyone, expected, cpu
 
 
+def mcp_get_run(port, run_ids):
+    """Times `get_run` tool calls through the official MCP Python client over /mcp."""
+    import asyncio
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def measure():
+        timings = []
+        async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as streams:
+            async with ClientSession(streams[0], streams[1]) as session:
+                await session.initialize()
+                for index in range(300):
+                    start = time.perf_counter()
+                    result = await session.call_tool("get_run", {"id": run_ids[index * 13 % len(run_ids)]})
+                    timings.append((time.perf_counter() - start) * 1000)
+                    assert not result.is_error
+        return timings
+
+    return asyncio.run(measure())
+
+
 def percentile(values, fraction):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * fraction))]
@@ -148,6 +169,10 @@ def main():
             rows.append((f"GET /api/runs/{{id}} with {len(runs)} runs in the catalog (1,000 requests, keep-alive)",
                          f"median {statistics.median(timings):.2f} ms, p99 {percentile(timings, 0.99):.2f} ms",
                          "target: median < 5 ms"))
+            mcp_timings = mcp_get_run(port, [r["run"] for r in runs])
+            rows.append((f"MCP `get_run` over Streamable HTTP with {len(runs)} runs (official Python client, 300 calls)",
+                         f"median {statistics.median(mcp_timings):.2f} ms, p99 {percentile(mcp_timings, 0.99):.2f} ms",
+                         "target: median < 10 ms"))
         finally:
             process.terminate()
             process.wait(10)
