@@ -206,3 +206,28 @@ def test_http_sessions_check_the_origin_and_end_on_delete(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_runs_are_resources(connect):
+    async def body(session):
+        templates = (await session.list_resource_templates()).resource_templates
+        assert {t.uri_template for t in templates} == {
+            "athanor://runs/{id}", "athanor://runs/{id}/logs", "athanor://runs/{id}/results"}
+        error, instance, _ = await call(session, "create_experiment", name="res", experiment_module="demo",
+                                        configuration={"iterations": 3, "delay_ms": 0})
+        error, started, _ = await call(session, "start_run", experiment_id=instance["instance"])
+        await call(session, "wait_for_run", id=started["run"])
+        listed = (await session.list_resources()).resources
+        uri = f"athanor://runs/{started['run']}"
+        assert uri in [str(r.uri) for r in listed]
+        run = json.loads((await session.read_resource(uri)).contents[0].text)
+        assert run["status"] == "completed"
+        logs = json.loads((await session.read_resource(uri + "/logs")).contents[0].text)
+        assert logs["total"] == 5
+        results = json.loads((await session.read_resource(uri + "/results")).contents[0].text)
+        assert [r["key"] for r in results["results"]] == ["iteration_1", "iteration_2", "iteration_3"]
+        with pytest.raises(Exception) as failure:
+            await session.read_resource("athanor://runs/zzzz")
+        assert "no run" in str(failure.value)
+        assert not (await call(session, "list_experiments"))[0]  # the session goes on
+    run(connect(body))

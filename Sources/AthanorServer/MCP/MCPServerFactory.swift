@@ -9,7 +9,8 @@ enum MCPServerFactory {
             name: "athanor", version: "0.1.0", title: "Athanor",
             instructions:
                 "Athanor runs experiments: list_available_modules, create_experiment, start_run, wait_for_run, then read get_run_logs and list_results.",
-            capabilities: .init(tools: .init(listChanged: false)))
+            capabilities: .init(
+                resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in
             ListTools.Result(
                 tools: tools.definitions.map { definition in
@@ -33,6 +34,30 @@ enum MCPServerFactory {
                     isError: false)
             } catch {
                 return CallTool.Result(content: [.text(text: "\(error)", annotations: nil, _meta: nil)], isError: true)
+            }
+        }
+        await server.withMethodHandler(ListResources.self) { _ in
+            ListResources.Result(
+                resources: tools.recentRunResources().map {
+                    Resource(name: $0.name, uri: $0.uri, mimeType: "application/json")
+                })
+        }
+        await server.withMethodHandler(ListResourceTemplates.self) { _ in
+            ListResourceTemplates.Result(
+                templates: AgentTools.resourceTemplates.map {
+                    Resource.Template(
+                        uriTemplate: $0.template, name: $0.name, description: $0.description,
+                        mimeType: "application/json")
+                })
+        }
+        await server.withMethodHandler(ReadResource.self) { parameters in
+            do {
+                let value = try await tools.readResource(parameters.uri)
+                return ReadResource.Result(contents: [
+                    .text((try? value.jsonText()) ?? "null", uri: parameters.uri, mimeType: "application/json")
+                ])
+            } catch {
+                throw MCPError.invalidParams("\(error)")
             }
         }
         return server
