@@ -3,65 +3,141 @@ import Athanor
 import AthanorJournal
 import Foundation
 
-/// `athanor replay`: a run's timeline.
+/// `athanor replay`: inspect a run's journal as a timeline, or as it was at any event.
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Show a run's events as a timeline, or its raw journal lines.",
+        abstract: "Inspect a run: its timeline, filtered, at any pace, or its state at any event.",
         discussion: """
-            Each line shows the time since the run was created, the seq, the event type and its \
-            details. --json prints the journal's lines as they are; --follow keeps going until a live \
-            run ends.
+            Each line shows the time since the run was created, the wall-clock time, the seq, the \
+            event type and its details (coloured by level on a terminal). RUN is a run ID (a unique \
+            prefix works) or a journal file (.jsonl or .jsonl.zst), even one outside any data \
+            directory. --at SEQ prints the run as it was after that event: status, progress, log \
+            counts and the results so far. --speed 10 replays ten times faster than it happened. \
+            --json prints the journal lines themselves (filters apply).
             """)
 
-    @Argument(help: "The run's ID or a unique prefix of it.")
-    var runID: String
+    @Argument(help: "A run ID (or unique prefix), or a journal file.")
+    var run: String
 
-    @Flag(help: "Keep printing events until the run ends.")
+    @Option(help: "Only events of these types (comma-separated: log,result,progress,run_started,…).")
+    var type: String?
+
+    @Option(help: "Only log lines at this level or above (other events are kept unless --type says otherwise).")
+    var level: LogLevel?
+
+    @Option(help: "Only results with this key (other events are kept unless --type says otherwise).")
+    var key: String?
+
+    @Option(help: "Only events whose line contains this text (case-insensitive).")
+    var grep: String?
+
+    @Option(help: "Start at this seq.")
+    var from: Int?
+
+    @Option(help: "Stop at this seq.")
+    var to: Int?
+
+    @Option(help: "Print the run's state as it was after this event, instead of the timeline.")
+    var at: Int?
+
+    @Option(help: "Replay at this many times the original pace (0: as fast as possible).")
+    var speed: Double = 0
+
+    @Flag(help: "Keep going until a live run ends.")
     var follow = false
 
     @OptionGroup var data: DataDirectoryOption
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard speed >= 0 else { throw ValidationError("--speed must not be negative") }
+        if let at, at < 1 { throw ValidationError("--at must be a seq (1 or more)") }
+    }
+
     func run() async throws {
-        let entry = try data.openCatalog().run(runID)
-        var encoder = EventLineEncoder()
-        var start: Timestamp?
-        let print: (JournalEvent<RunEvent>) throws -> Void = { event in
-            if output.json {
-                Swift.print(try encoder.line(event), terminator: "")
-                return
-            }
-            let origin = start ?? event.timestamp
-            start = origin
-            let offset = Double(event.timestamp.microsecondsSinceEpoch - origin.microsecondsSinceEpoch) / 1_000_000
-            Swift.print(String(format: "%+10.3fs %7d  ", offset, event.seq) + Self.describe(event.payload))
+        let journal = try journalPath()
+        if let at {
+            try printState(journal, at: at)
+            return
         }
-        if follow {
-            for try await event in TailFollower<RunEvent>(path: entry.journalPath) { try print(event) }
-        } else {
-            let reader = try JournalReader<RunEvent>(path: entry.journalPath)
-            while let record = try reader.next() {
-                if case .event(let event) = record { try print(event) }
-            }
+        let filter = ReplayFilter(
+            types: type.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) },
+            level: level, key: key, grep: grep, from: from, to: to)
+        var printer = TimelinePrinter(json: output.json, colour: isatty(1) == 1 && !output.json)
+        var pacing = Pacing(speed: speed)
+        let events: any AsyncSequence<JournalEvent<RunEvent>, any Error> =
+            follow ? TailFollower<RunEvent>(path: journal) : JournalEvents(path: journal)
+        for try await event in events {
+            if let to, event.seq > to { break }
+            printer.note(event)
+            guard filter.accepts(event) else { continue }
+            await pacing.wait(for: event)
+            try printer.print(event)
         }
     }
 
-    static func describe(_ event: RunEvent) -> String {
-        let type = event.typeName.padding(toLength: 13, withPad: " ", startingAt: 0)
-        switch event {
-        case .created(let created):
-            return type
-                + " \(created.experiment) for \(created.instanceName) (\(created.executor)) config \((try? created.config.jsonText()) ?? "")"
-        case .started(let pid, let host): return type + " pid \(pid) on \(host)"
-        case .log(let record):
-            let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { " \($0)" } ?? ""
-            return type + " \(record.level.rawValue) \(record.message)\(metadata)"
-        case .progress(let update): return type + " \(Output.progress(update))\(update.message.map { " \($0)" } ?? "")"
-        case .result(let key, let value): return type + " \(key) = \((try? value.jsonText()) ?? "")"
-        case .completed: return type
-        case .failed(let error): return type + " \(error)"
-        case .cancelled(let reason, let forced): return type + " \(reason)\(forced ? " (forced)" : "")"
+    /// The journal: the file given, or the run's journal in the data directory.
+    private func journalPath() throws -> String {
+        if run.contains("/") || run.hasSuffix(".jsonl") || run.hasSuffix(".zst") {
+            guard FileManager.default.fileExists(atPath: run) || FileManager.default.fileExists(atPath: run + ".zst")
+            else {
+                throw CommandFailure("\(run): no such journal file")
+            }
+            return run
+        }
+        return try data.openCatalog().run(run).journalPath
+    }
+
+    private func printState(_ journal: String, at seq: Int) throws {
+        let reader = try JournalReader<RunEvent>(path: journal)
+        var summary = RunSummary()
+        var results = RunResults()
+        while let record = try reader.next() {
+            guard case .event(let event) = record, event.seq <= seq else { continue }
+            summary.apply(event)
+            results.apply(event)
+        }
+        if output.json {
+            var object = summary.json.objectValue ?? [:]
+            object["results"] = .object(JSONObject(results.entries.map { .init(key: $0.key, value: $0.value) }))
+            try Output.json(.object(object))
+            return
+        }
+        print("at seq      \(summary.lastSeq)\(summary.lastSeq < seq ? " (the journal ends there)" : "")")
+        print("status      \(summary.status.rawValue)\(summary.error.map { ": \($0)" } ?? "")")
+        print("progress    \(Output.progress(summary.progress))\(summary.progress?.message.map { "  \($0)" } ?? "")")
+        let counts = summary.logCounts
+        print(
+            "logs        \(counts.total) (debug \(counts.debug), info \(counts.info), warn \(counts.warn), error \(counts.error))"
+        )
+        print("results     \(results.entries.count)")
+        for entry in results.entries { print("  \(entry.key) = \((try? entry.value.jsonText()) ?? "")") }
+    }
+}
+
+/// Every event of a closed or live journal as it is now, as an async sequence.
+struct JournalEvents: AsyncSequence {
+    let path: String
+
+    struct Iterator: AsyncIteratorProtocol {
+        let reader: JournalReader<RunEvent>?
+        let failure: (any Error)?
+
+        mutating func next() async throws -> JournalEvent<RunEvent>? {
+            if let failure { throw failure }
+            while let record = try reader?.next() {
+                if case .event(let event) = record { return event }
+            }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> Iterator {
+        do {
+            return Iterator(reader: try JournalReader<RunEvent>(path: path), failure: nil)
+        } catch {
+            return Iterator(reader: nil, failure: error)
         }
     }
 }
