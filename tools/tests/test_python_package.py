@@ -1,0 +1,110 @@
+"""The Python package in tools/python (pandas loading of real journals the binary wrote) and
+DuckDB querying journals directly."""
+
+import os
+import pathlib
+import subprocess
+import sys
+import threading
+
+import pandas as pd
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+sys.path.insert(0, str(REPO / "tools" / "python"))
+
+import athanor  # noqa: E402
+
+
+def cli(*args):
+    return subprocess.run([ATHANOR, *map(str, args)], capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("py") / "data"
+    demo = cli("create", "demo", "--name", "py", "--set", "iterations=5", "--set", "delay_ms=0", "--data", data).strip()
+    for _ in range(2):
+        cli("run", demo, "--data", data)
+    failing = cli("create", "demo", "--name", "failing", "--set", "fail_at=2", "--set", "delay_ms=0",
+                  "--data", data).strip()
+    subprocess.run([ATHANOR, "run", failing, "--data", data], capture_output=True, timeout=120)
+    return data
+
+
+def test_load_run_by_id_prefix(data):
+    runs, _ = athanor.load_runs(data)
+    run_id = runs[runs.status == "completed"].run.iloc[0]
+    run = athanor.load_run(run_id[:12], data_dir=data)
+    assert list(run.results.key) == [f"iteration_{i}" for i in range(1, 6)]
+    assert {"value.iteration", "value.value", "value.even"} <= set(run.results.columns)
+    assert run.results["value.iteration"].tolist() == [1, 2, 3, 4, 5]
+    assert pd.api.types.is_datetime64_any_dtype(run.results.ts)
+    assert run.logs.level.value_counts().to_dict() == {"debug": 5, "info": 2}
+    summary = run.summary.iloc[0]
+    assert summary.status == "completed" and summary.result_count == 5 and summary.progress_current == 5
+    assert summary.logs_debug == 5 and summary.duration >= 0
+    events = run.events
+    assert events.seq.tolist() == list(range(1, len(events) + 1))
+    assert events.type.iloc[0] == "run_created" and events.type.iloc[-1] == "run_completed"
+
+
+def test_load_run_from_a_journal_file(data, tmp_path):
+    journal = next(pathlib.Path(data, "runs").rglob("*.jsonl.zst"))
+    copy = tmp_path / "shared.jsonl.zst"
+    copy.write_bytes(journal.read_bytes())
+    assert len(athanor.load_run(copy).results) in (0, 1, 5)
+
+
+def test_load_runs_filters_and_concatenates_results(data):
+    runs, results = athanor.load_runs(data)
+    assert sorted(runs.status) == ["completed", "completed", "failed"]
+    assert runs[runs.status == "failed"].error.iloc[0].endswith("(fail_at)")
+    completed, completed_results = athanor.load_runs(data, status="completed", experiment="demo")
+    assert len(completed) == 2 and len(completed_results) == 10
+    assert set(completed_results.run) == set(completed.run)
+    per_run = completed_results.groupby("run")["value.value"].mean()
+    assert len(per_run) == 2
+
+
+def test_follow_yields_a_live_run_until_it_ends(data):
+    demo = cli("create", "demo", "--name", "live", "--set", "iterations=20", "--set", "delay_ms=20",
+               "--data", data).strip()
+    run_id = cli("run", demo, "--detach", "--data", data).strip()
+    events = list(athanor.follow(run_id, data_dir=data))
+    assert events[0]["type"] == "run_created" and events[-1]["type"] == "run_completed"
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+
+
+def test_unknown_runs_are_clear_errors(data):
+    with pytest.raises(KeyError, match="no run"):
+        athanor.load_run("zzzz", data_dir=data)
+    with pytest.raises(FileNotFoundError):
+        athanor.load_run("/nonexistent/run.jsonl.zst")
+
+
+def test_the_package_installs_with_pip(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "--target", str(tmp_path), str(REPO / "tools" / "python")], check=True, timeout=300)
+    assert (tmp_path / "athanor" / "frames.py").exists()
+
+
+def test_duckdb_queries_the_results_of_every_run_in_one_statement(data):
+    duckdb = pytest.importorskip("duckdb")
+    rows = duckdb.sql(f"""
+        SELECT run_id, count(*) AS results, avg(value.iteration) AS mean_iteration
+        FROM (SELECT regexp_extract(filename, '([0-9a-z]{{26}})\\.jsonl', 1) AS run_id, *
+              FROM read_json('{data}/runs/*/*.jsonl.zst', format='newline_delimited', compression='zstd',
+                             union_by_name=true, filename=true))
+        WHERE type = 'result'
+        GROUP BY run_id ORDER BY results DESC
+    """).fetchall()
+    five = [row for row in rows if row[1] == 5]
+    assert len(five) == 2 and all(row[2] == 3.0 for row in five)
+
+
+def test_the_example_compares_runs(data, tmp_path):
+    out = subprocess.run([sys.executable, str(REPO / "tools" / "examples" / "compare_runs.py"), str(data), "demo"],
+                         capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path).stdout
+    assert "value.iteration" in out and "mean" in out
