@@ -15,7 +15,8 @@ struct AthanorCommand: AsyncParsableCommand {
             DeleteCommand.self,
             InstancesCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, LogsCommand.self,
             ResultsCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
-            RecoverCommand.self, GitSetupCommand.self, SynthCommand.self, WorkerCommand.self, SuperviseCommand.self,
+            ExportCommand.self, RecoverCommand.self, GitSetupCommand.self, SynthCommand.self, WorkerCommand.self,
+            SuperviseCommand.self,
         ]
     )
 }

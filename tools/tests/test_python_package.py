@@ -108,3 +108,44 @@ def test_the_example_compares_runs(data, tmp_path):
     out = subprocess.run([sys.executable, str(REPO / "tools" / "examples" / "compare_runs.py"), str(data), "demo"],
                          capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path).stdout
     assert "value.iteration" in out and "mean" in out
+
+
+def test_export_writes_csv_and_json_lines(data, tmp_path):
+    runs, _ = athanor.load_runs(data, status="completed")
+    run_id = runs.run.iloc[0]
+    csv_path = tmp_path / "results.csv"
+    cli("export", run_id, "--format", "csv", "--output", csv_path, "--data", data)
+    table = pd.read_csv(csv_path)
+    assert list(table.columns[:4]) == ["run", "seq", "ts", "key"]
+    assert table["value.iteration"].tolist() == [1, 2, 3, 4, 5]
+    lines = [l for l in cli("export", run_id, "--format", "jsonl", "--table", "logs", "--data", data).splitlines() if l]
+    logs = pd.read_json(__import__("io").StringIO("\n".join(lines)), lines=True)
+    assert len(logs) == 7 and set(logs.level) == {"debug", "info"}
+    instance = runs.instance.iloc[0]
+    every = pd.read_csv(__import__("io").StringIO(cli("export", instance, "--data", data)))
+    assert every.run.nunique() >= 2
+
+
+def write_journal(path, events, end=True):
+    """A run journal in the documented format (docs/journal-format.md), written by hand."""
+    lines = []
+    for seq, (kind, fields) in enumerate(events, start=1):
+        body = {"seq": seq, "ts": f"2026-11-26T10:00:{seq:02d}.000000Z", "type": kind, **fields}
+        lines.append(__import__("json").dumps(body, separators=(",", ":")))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_nested_values_expand_into_dotted_columns_and_a_live_journal_loads(tmp_path):
+    created = ("run_created", {"format": 1, "run": "r1", "instance": "i1", "instance_name": "nested",
+                               "experiment": "x", "config": {}, "executor": "inline"})
+    result = ("result", {"key": "eval", "value": {"metrics": {"accuracy": 0.9, "loss": 0.25}, "tags": ["a", "b"]}})
+    live = tmp_path / "live.jsonl"
+    write_journal(live, [created, ("run_started", {"pid": 1, "host": "h"}), result,
+                         ("progress", {"current": 1, "total": 4})])
+    with live.open("a") as f:
+        f.write('{"seq":5,"ts":"2026')  # a line still being written
+    run = athanor.load_run(live)
+    assert run.results["value.metrics.accuracy"].tolist() == [0.9]
+    assert run.results["value.tags"].tolist() == [["a", "b"]]
+    summary = run.summary.iloc[0]
+    assert summary.status == "running" and summary.progress_current == 1 and summary.last_seq == 4

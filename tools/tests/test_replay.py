@@ -81,3 +81,29 @@ def test_speed_zero_and_bad_arguments(finished_run):
     assert lines(athanor("replay", run, "--speed", "1000", "--data", data))
     assert athanor("replay", run, "--speed", "-1", "--data", data, check=False).returncode != 0
     assert athanor("replay", run, "--at", "0", "--data", data, check=False).returncode != 0
+
+
+def test_the_state_at_every_seq_is_the_projection_of_the_first_seq_events(finished_run):
+    data, run = finished_run
+    raw = [json.loads(line) for line in lines(athanor("replay", run, "--json", "--data", data))]
+    for seq in range(1, len(raw) + 1):
+        state = json.loads(athanor("replay", run, "--at", seq, "--json", "--data", data).stdout)
+        first = raw[:seq]
+        assert state["last_seq"] == seq
+        assert list(state["results"]) == [e["key"] for e in first if e["type"] == "result"]
+        assert state["log_counts"]["debug"] == sum(e["type"] == "log" and e["level"] == "debug" for e in first)
+        assert state["log_counts"]["info"] == sum(e["type"] == "log" and e["level"] == "info" for e in first)
+        progress = [e for e in first if e["type"] == "progress"]
+        assert (state["progress"] or {}).get("current") == (progress[-1]["current"] if progress else None)
+        expected = ("completed" if first[-1]["type"] == "run_completed" else
+                    "running" if any(e["type"] == "run_started" for e in first) else "pending")
+        assert state["status"] == expected
+
+
+def test_following_a_live_run(tmp_path):
+    data = tmp_path / "data"
+    instance = athanor("create", "demo", "--name", "live", "--set", "iterations=15", "--set", "delay_ms=20",
+                       "--data", data).stdout.strip()
+    run = athanor("run", instance, "--detach", "--data", data).stdout.strip()
+    followed = lines(athanor("replay", run, "--follow", "--data", data))
+    assert "run_created" in followed[0] and "run_completed" in followed[-1]
