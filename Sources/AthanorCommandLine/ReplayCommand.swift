@@ -84,6 +84,9 @@ struct ReplayCommand: AsyncParsableCommand {
             else {
                 throw CommandFailure("\(run): no such journal file")
             }
+            guard (try? JournalKind.detect(path: run)) == .run else {
+                throw CommandFailure("\(run): not a run journal (its first line is not a run event)")
+            }
             return run
         }
         return try data.openCatalog().run(run).journalPath

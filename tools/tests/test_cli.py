@@ -776,7 +776,9 @@ def test_bad_ids_are_rejected_and_touch_nothing(tmp_path, data, command):
     fails(name, "zzzz", *rest, message=f'no {kind} with an ID starting "zzzz"', data=data)
     fails(name, "0", *rest, message="matches", data=data)
     for bad in ["../x", "/etc/passwd", "../../" + a, a + "/..", ""]:
-        fails(name, bad, *rest, message=f"is not a valid {kind} ID", data=data)
+        # `replay` also takes journal files, so a path is looked up as one (and is not there).
+        expected = "journal" if name == "replay" and "/" in bad else f"is not a valid {kind} ID"
+        fails(name, bad, *rest, message=expected, data=data)
     assert tree_snapshot(data) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"], "nothing written outside the data directory"
 
