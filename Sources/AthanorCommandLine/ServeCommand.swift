@@ -39,8 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var accessToken = token ?? environment["ATHANOR_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        if accessToken == nil && !AccessToken.isLoopback(host) { accessToken = AccessToken.generate() }
+        let accessToken = token ?? environment["ATHANOR_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if accessToken == nil && !AccessToken.isLoopback(host) {
+            throw ValidationError(
+                "listening on \(host) (beyond loopback) needs an access token: pass --token (for example --token \(AccessToken.generate())) or set ATHANOR_TOKEN"
+            )
+        }
         if let accessToken, !AccessToken.isValid(accessToken) {
             throw ValidationError("the access token must be 16 to 256 letters, digits, '-', '_', '.' or '~'")
         }

@@ -260,20 +260,25 @@ def test_an_access_token_guards_every_request(tmp_path):
         process.wait(10)
 
 
-def test_listening_beyond_loopback_without_a_token_generates_one(tmp_path):
+def test_listening_beyond_loopback_needs_a_token(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ATHANOR_TOKEN"}
+    refused = subprocess.run([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data",
+                              str(tmp_path / "data")], capture_output=True, text=True, env=env, timeout=30)
+    assert refused.returncode != 0 and "needs an access token" in refused.stderr
     port = free_port()
+    token = "0123456789abcdef0123"
     process = subprocess.Popen([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(port), "--data",
                                 str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={k: v for k, v in os.environ.items() if k != "ATHANOR_TOKEN"})
+                               env={**env, "ATHANOR_TOKEN": token})
     try:
         line = ""
         while "serving" not in line:
             line = process.stdout.readline()
             assert line, "the server exited"
-        assert "?token=" in line
+        assert f"?token={token}" in line
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/experiments", timeout=5)
-            pytest.fail("served without the generated token")
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/mcp", data=b"{}", timeout=5)
+            pytest.fail("MCP served without the token")
         except urllib.error.HTTPError as error:
             assert error.code == 401
     finally:
