@@ -284,3 +284,17 @@ def test_listening_beyond_loopback_needs_a_token(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.mark.parametrize("path", ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc/passwd",
+                                  "/experiments/../../../etc/passwd", "/app.js/../../Package.swift", "/api/runs/..%2f..%2fx"])
+def test_no_directory_traversal(server, path):
+    import http.client
+    host, port = server.replace("http://", "").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    # Either refused, or (for app paths) the web UI's own page: never a file from outside it.
+    assert response.status in (400, 404) or b"<!doctype html" in body.lower(), (path, response.status)
+    assert b"root:" not in body and b"PackageDescription" not in body
