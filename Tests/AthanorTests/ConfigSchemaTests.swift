@@ -120,3 +120,48 @@ import Testing
         #expect(built.fields.map(\.name) == ["layer_1", "layer_2", "seed"])
     }
 }
+
+@Suite struct ConfigFuzzTests {
+    private static func randomValue(depth: Int, using random: inout SystemRandomNumberGenerator) -> JSONValue {
+        switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &random) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &random))
+        case 2: return .integer(Int64.random(in: -5...1_000_001, using: &random))
+        case 3: return .double(Double.random(in: -10...10, using: &random))
+        case 4: return .string(["model_a", "x", "", "small", "🧪"].randomElement(using: &random) ?? "")
+        case 5:
+            return .array(
+                (0..<Int.random(in: 0...3, using: &random)).map { _ in randomValue(depth: depth + 1, using: &random) })
+        default:
+            let keys = ["iterations", "model_pairs", "model_a", "model_b", "sampling", "top_p", "bogus", "turns"]
+            return .object(
+                JSONObject(
+                    (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                        .init(
+                            key: keys.randomElement(using: &random) ?? "k",
+                            value: randomValue(depth: depth + 1, using: &random))
+                    }))
+        }
+    }
+
+    @Test func randomConfigurationsAreValidatedWithoutCrashing() {
+        let schema = ConfigSchema {
+            Field.integer("iterations", default: 10, min: 1, max: 100, step: 3)
+            Field.list("model_pairs", required: true) {
+                Field.string("model_a", required: true)
+                Field.string("model_b", options: ["x", "small"])
+                Field.integer("turns", default: 3)
+            }
+            Field.group("sampling") { Field.float("top_p", default: 1, min: 0, max: 1) }
+        }
+        var random = SystemRandomNumberGenerator()
+        var valid = 0
+        for _ in 0..<3000 {
+            switch schema.validate(Self.randomValue(depth: 0, using: &random)) {
+            case .success: valid += 1
+            case .failure(let failure): #expect(failure.errors.allSatisfy { !$0.message.isEmpty })
+            }
+        }
+        #expect(valid < 3000)
+    }
+}
