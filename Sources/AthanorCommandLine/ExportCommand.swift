@@ -50,9 +50,7 @@ struct ExportCommand: ParsableCommand {
         }
         var rows: [JSONObject] = []
         for run in runs {
-            let reader = try JournalReader<RunEvent>(path: run.journalPath)
-            while let record = try reader.next() {
-                guard case .event(let event) = record else { continue }
+            try JournalReader<RunEvent>(path: run.journalPath).forEachEvent { event in
                 var row: JSONObject = [
                     "run": .string(run.summary.runID), "seq": .integer(Int64(event.seq)),
                     "ts": .string(event.timestamp.rfc3339),
@@ -66,7 +64,7 @@ struct ExportCommand: ParsableCommand {
                     row["message"] = .string(log.message)
                     row["metadata"] = log.metadata ?? .null
                 default:
-                    continue
+                    return
                 }
                 rows.append(row)
             }

@@ -93,11 +93,10 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     private func printState(_ journal: String, at seq: Int) throws {
-        let reader = try JournalReader<RunEvent>(path: journal)
         var summary = RunSummary()
         var results = RunResults()
-        while let record = try reader.next() {
-            guard case .event(let event) = record, event.seq <= seq else { continue }
+        try JournalReader<RunEvent>(path: journal).forEachEvent { event in
+            guard event.seq <= seq else { return }
             summary.apply(event)
             results.apply(event)
         }

@@ -115,10 +115,10 @@ struct LogsCommand: AsyncParsableCommand {
             for try await event in source where accepts(event) { try print(event) }
             return
         }
-        let reader = try JournalReader<RunEvent>(path: entry.journalPath)
-        while let record = try reader.next() {
-            guard case .event(let event) = record, accepts(event) else { continue }
+        try JournalReader<RunEvent>(path: entry.journalPath).forEachEvent { event in
+            guard accepts(event) else { return }
             lines.append(event)
+            // Keep memory bounded on long runs: only the last `limit` lines are printed.
             if let limit, lines.count > limit * 2 + 1024 { lines.removeFirst(lines.count - limit) }
         }
         for event in lines.suffix(limit ?? lines.count) { try print(event) }

@@ -68,9 +68,7 @@ final class RunDataCache: Sendable {
     private static func read(_ path: String) throws -> RunData {
         var data = RunData(logs: [], results: RunResults())
         var logs = RunLogs()
-        let reader = try JournalReader<RunEvent>(path: path)
-        while let record = try reader.next() {
-            guard case .event(let event) = record else { continue }
+        try JournalReader<RunEvent>(path: path).forEachEvent { event in
             logs.apply(event)
             data.results.apply(event)
         }

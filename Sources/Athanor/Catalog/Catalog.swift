@@ -212,9 +212,7 @@ public final class Catalog: Sendable {
     private static func fold(_ reader: JournalReader<RunEvent>, into summary: inout RunSummary) throws(JournalError)
         -> Int64
     {
-        while let record = try reader.next() {
-            if case .event(let event) = record { summary.apply(event) }
-        }
+        try reader.forEachEvent { summary.apply($0) }
         return reader.completeByteCount
     }
 

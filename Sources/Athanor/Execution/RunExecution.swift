@@ -76,9 +76,7 @@ enum RunExecution {
     static func terminalEvent(ofEnded path: String) throws(JournalError) -> RunEvent {
         let reader = try JournalReader<RunEvent>(path: path)
         var terminal: RunEvent?
-        while let record = try reader.next() {
-            if case .event(let event) = record, event.payload.isTerminal { terminal = event.payload }
-        }
+        try reader.forEachEvent { if $0.payload.isTerminal { terminal = $0.payload } }
         guard let terminal else {
             throw .invalidLine(
                 path: path, line: reader.lineCount, lastGoodSeq: reader.lastGoodSeq,

@@ -124,6 +124,14 @@ public final class JournalReader<Payload: JournalPayload> {
         JournalProblem(path: path, line: line ?? lines.lineNumber, lastGoodSeq: lastGood, kind: kind)
     }
 
+    /// Calls `body` with every remaining event, in order, skipping the lines the reader reports
+    /// as problems (for folds that want the events and no report; ``next()`` has both).
+    public func forEachEvent(_ body: (JournalEvent<Payload>) -> Void) throws(JournalError) {
+        while let record = try next() {
+            if case .event(let event) = record { body(event) }
+        }
+    }
+
     /// Every event of the journal; throws on the first problem.
     public static func readAll(path: String) throws(JournalError) -> [JournalEvent<Payload>] {
         let reader = try JournalReader(path: path)

@@ -71,9 +71,9 @@ public struct AgentTools: Sendable {
             case "cancel_run":
                 return try cancelRun(arguments)
             case "get_run_logs":
-                return try logs(arguments)
+                return try await logs(arguments)
             case "list_results":
-                return try results(arguments)
+                return try await results(arguments)
             case "get_result_details":
                 return try resultDetails(arguments)
             case "wait_for_run":
@@ -142,7 +142,7 @@ public struct AgentTools: Sendable {
         }
     }
 
-    private func logs(_ arguments: Arguments) throws -> JSONValue {
+    private func logs(_ arguments: Arguments) async throws -> JSONValue {
         let entry = try harness.catalog.run(try arguments.string("run_id"))
         let limit = try arguments.limit(default: 100)
         var level = LogLevel.debug
@@ -153,13 +153,13 @@ public struct AgentTools: Sendable {
             level = parsed
         }
         let after = try arguments.optionalInteger("after_seq")
-        var logs = RunLogs(minimumLevel: level)
-        try fold(entry) { logs.apply($0) }
-        let matching = logs.entries.filter { $0.seq > (after ?? 0) }
+        // The same cached read the web UI's log view pages through.
+        let (data, matches) = try await harness.runData.matches(in: entry, level: level, search: "")
+        let matching = matches.map { data.logs[$0] }.filter { $0.seq > (after ?? 0) }
         // Without a cursor: the last `limit` lines; with one: the next `limit` after it.
         let window = after == nil ? Array(matching.suffix(limit)) : Array(matching.prefix(limit))
         return [
-            "run": .string(entry.summary.runID), "total": .integer(Int64(logs.total)),
+            "run": .string(entry.summary.runID), "total": .integer(Int64(data.logs.count)),
             "logs": .array(
                 window.map { line in
                     [
@@ -173,12 +173,11 @@ public struct AgentTools: Sendable {
         ]
     }
 
-    private func results(_ arguments: Arguments) throws -> JSONValue {
+    private func results(_ arguments: Arguments) async throws -> JSONValue {
         let entry = try harness.catalog.run(try arguments.string("run_id"))
         let limit = try arguments.limit(default: 100)
         let after = try arguments.optionalInteger("cursor") ?? 0
-        var results = RunResults()
-        try fold(entry) { results.apply($0) }
+        let results = try await harness.runData.data(for: entry).results
         let remaining = results.entries.filter { $0.seq > after }
         let page = remaining.prefix(limit)
         return [
@@ -195,7 +194,7 @@ public struct AgentTools: Sendable {
         let entry = try harness.catalog.run(try arguments.string("run_id"))
         let key = try arguments.string("key")
         var matches: [JSONValue] = []
-        try fold(entry) { event in
+        try JournalReader<RunEvent>(path: entry.journalPath).forEachEvent { event in
             if case .result(key, let value) = event.payload {
                 matches.append([
                     "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339), "key": .string(key),
@@ -232,6 +231,8 @@ public struct AgentTools: Sendable {
             group.cancelAll()
             return first
         }
+        // Make the catalog agree at once, so a get_run right after this sees the end too.
+        try? harness.catalog.refresh(changedPaths: [journal, journal + ".zst"])
         var summary = (try? Catalog.summarize(journal).json.objectValue) ?? [:]
         summary["timed_out"] = .bool(!ended)
         return .object(summary)
@@ -244,7 +245,7 @@ public struct AgentTools: Sendable {
         var state = RunSummary()
         var timeline: [JSONValue] = []
         var origin: Timestamp?
-        try fold(entry) { event in
+        try JournalReader<RunEvent>(path: entry.journalPath).forEachEvent { event in
             if let atSeq, event.seq > atSeq { return }
             state.apply(event)
             let start = origin ?? event.timestamp
@@ -260,12 +261,5 @@ public struct AgentTools: Sendable {
             "run": .string(entry.summary.runID), "at_seq": .integer(Int64(state.lastSeq)), "state": state.json,
             "timeline": .array(Array(timeline.suffix(limit))), "timeline_total": .integer(Int64(timeline.count)),
         ]
-    }
-
-    private func fold(_ entry: Catalog.RunEntry, _ apply: (JournalEvent<RunEvent>) -> Void) throws {
-        let reader = try JournalReader<RunEvent>(path: entry.journalPath)
-        while let record = try reader.next() {
-            if case .event(let event) = record { apply(event) }
-        }
     }
 }
