@@ -2,7 +2,7 @@ import Athanor
 import AthanorJournal
 import Foundation
 
-/// Athanor's benchmarks: `AthanorBench [all|append|close|read|tail|harness]`, printing a
+/// Athanor's benchmarks: `AthanorBench [all|append|close|read|tail|harness|scaling]`, printing a
 /// Markdown table for BENCHMARKS.md. Run through `tools/bench` (release build).
 @main
 enum BenchMain {
@@ -18,6 +18,15 @@ enum BenchMain {
             let logs = Int(arguments[3])
         {
             try writeClosedRuns(in: DataDirectory(path: arguments[1]), count: count, logsPerRun: logs)
+            return
+        }
+        if arguments.first == "workload" {
+            do {
+                try await workloadCommand(Array(arguments.dropFirst()))
+            } catch let usage as BenchUsage {
+                FileHandle.standardError.write(Data((usage.message + "\n").utf8))
+                exit(2)
+            }
             return
         }
         let which = arguments.first ?? "all"
@@ -37,8 +46,11 @@ enum BenchMain {
             rows += try catalogStartupBenchmark(count: 1_000)
             rows += try catalogStartupBenchmark(count: 10_000)
         }
+        if which == "scaling" { rows += try await scalingBenchmark() }
         guard !rows.isEmpty else {
-            print("usage: AthanorBench [all|append|close|read|tail|harness]")
+            print(
+                "usage: AthanorBench [all|append|close|read|tail|harness|scaling] | workload --data DIR [--scale S] [--runs C]"
+            )
             exit(2)
         }
         printTable(rows)

@@ -77,9 +77,7 @@ func workerStartBenchmark(runs: Int) async throws -> [Row] {
     let directory = try scratchDirectory("worker-start")
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let data = DataDirectory(path: directory)
-    let athanor = URL(fileURLWithPath: ProcessExecutor.currentExecutable).deletingLastPathComponent()
-        .appendingPathComponent("athanor").path
-    let executor = ProcessExecutor(options: .init(executable: athanor))
+    let executor = ProcessExecutor(options: .init(executable: siblingExecutable("athanor")))
     var latencies: [Double] = []
     var totals: [Double] = []
     for _ in 0..<runs {

@@ -2,6 +2,6 @@ import Athanor
 
 /// The experiments that ship with Athanor.
 public enum BundledExperiments {
-    /// `demo` and `substrate_shift`.
-    public static let registry = ExperimentRegistry([Demo.self, SubstrateShift.self])
+    /// `demo`, `substrate_shift` and `synthetic`.
+    public static let registry = ExperimentRegistry([Demo.self, SubstrateShift.self, Synthetic.self])
 }

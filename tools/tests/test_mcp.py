@@ -104,6 +104,7 @@ def test_a_whole_lifecycle(connect):
         error, done, _ = await call(session, "wait_for_run", id=started["run"], timeout_seconds=60)
         assert done["status"] == "completed" and done["timed_out"] is False and done["result_count"] == 12
         error, logs, _ = await call(session, "get_run_logs", run_id=done["run"], level="info")
+        assert not error, logs
         assert [l["message"] for l in logs["logs"]] == ["Starting 12 iterations", "Done"]
         error, page, _ = await call(session, "get_run_logs", run_id=done["run"], after_seq=0, limit=3)
         assert len(page["logs"]) == 3 and page["next_after_seq"] == page["logs"][-1]["seq"]

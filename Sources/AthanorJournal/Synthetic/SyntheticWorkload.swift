@@ -34,33 +34,70 @@ public struct SyntheticWorkload: Sendable {
                 executor: "inline"))
     }
 
+    /// The events between `run_started` and the terminal event, in order.
+    public var bodyEvents: BodyEvents { BodyEvents(workload: self) }
+
     /// Calls `body` with each event between `run_started` and the terminal event, in order.
     public func forEachBodyEvent(_ body: (RunEvent) throws -> Void) rethrows {
-        let steps = max(logs, results, progressUpdates)
-        let levels: [LogLevel] = [.debug, .info, .warn, .error]
-        var logIndex = 0
-        var resultIndex = 0
-        var progressIndex = 0
-        for step in 0..<steps {
-            if Self.isDue(step, count: logs, steps: steps) {
-                try body(
-                    .log(
-                        LogRecord(
-                            levels[logIndex % 4], "step \(logIndex) done",
-                            metadata: ["step": .integer(Int64(logIndex)), "loss": .double(1.0 / Double(logIndex + 1))]))
-                )
-                logIndex += 1
+        for event in bodyEvents { try body(event) }
+    }
+
+    /// The body of a synthetic run as a lazy sequence: logs, results and progress updates
+    /// interleaved evenly, so that any prefix has each kind in proportion.
+    public struct BodyEvents: Sequence, Sendable {
+        let workload: SyntheticWorkload
+
+        public func makeIterator() -> Iterator { Iterator(workload: workload) }
+
+        /// Produces the events one at a time; holds only counters.
+        public struct Iterator: IteratorProtocol {
+            let workload: SyntheticWorkload
+            let steps: Int
+            var step = 0
+            var logIndex = 0
+            var resultIndex = 0
+            var progressIndex = 0
+            /// Events of the current step not yet returned (at most three).
+            var pending: [RunEvent] = []
+
+            init(workload: SyntheticWorkload) {
+                self.workload = workload
+                steps = Swift.max(workload.logs, workload.results, workload.progressUpdates)
             }
-            if Self.isDue(step, count: results, steps: steps) {
-                try body(.result(key: "sample_\(resultIndex)", value: Self.sample(resultIndex)))
-                resultIndex += 1
+
+            public mutating func next() -> RunEvent? {
+                while pending.isEmpty {
+                    guard step < steps else { return nil }
+                    fillStep()
+                    step += 1
+                }
+                return pending.removeFirst()
             }
-            if Self.isDue(step, count: progressUpdates, steps: steps) {
-                progressIndex += 1
-                try body(
-                    .progress(
-                        ProgressUpdate(
-                            current: progressIndex, total: progressUpdates, message: "batch \(progressIndex)")))
+
+            private mutating func fillStep() {
+                let levels: [LogLevel] = [.debug, .info, .warn, .error]
+                if SyntheticWorkload.isDue(step, count: workload.logs, steps: steps) {
+                    pending.append(
+                        .log(
+                            LogRecord(
+                                levels[logIndex % 4], "step \(logIndex) done",
+                                metadata: [
+                                    "step": .integer(Int64(logIndex)), "loss": .double(1.0 / Double(logIndex + 1)),
+                                ])))
+                    logIndex += 1
+                }
+                if SyntheticWorkload.isDue(step, count: workload.results, steps: steps) {
+                    pending.append(.result(key: "sample_\(resultIndex)", value: SyntheticWorkload.sample(resultIndex)))
+                    resultIndex += 1
+                }
+                if SyntheticWorkload.isDue(step, count: workload.progressUpdates, steps: steps) {
+                    progressIndex += 1
+                    pending.append(
+                        .progress(
+                            ProgressUpdate(
+                                current: progressIndex, total: workload.progressUpdates,
+                                message: "batch \(progressIndex)")))
+                }
             }
         }
     }
@@ -92,11 +129,11 @@ public struct SyntheticWorkload: Sendable {
         try writer.append(.completed)
     }
 
-    private static func isDue(_ step: Int, count: Int, steps: Int) -> Bool {
+    fileprivate static func isDue(_ step: Int, count: Int, steps: Int) -> Bool {
         (step + 1) * count / steps > step * count / steps
     }
 
-    private static func sample(_ index: Int) -> JSONValue {
+    fileprivate static func sample(_ index: Int) -> JSONValue {
         [
             "prompt": .string("What is \(index) plus \(index % 7)? Answer with a number only."),
             "output": .string("The answer is \(index + index % 7)."),
