@@ -32,6 +32,12 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "strict, lifecycle or relaxed.")
     var durability: String = Durability.lifecycle.rawValue
 
+    @Flag(
+        help: ArgumentHelp(
+            "Print \"durable SEQ\" on standard output whenever more events are on stable storage.",
+            discussion: "The crash tests check that every event reported durable survives a kill."))
+    var reportDurable = false
+
     func validate() throws {
         guard Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be strict, lifecycle or relaxed, not \"\(durability)\"")
@@ -45,7 +51,15 @@ struct SynthCommand: ParsableCommand {
         let name = journal.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "run"
         let options = JournalWriter<RunEvent>.Options(durability: Durability(rawValue: durability) ?? .lifecycle)
         let writer = try JournalWriter<RunEvent>(creating: journal, options: options)
-        try workload.write(to: writer, run: name, eventsPerSecond: rate)
+        var reported = 0
+        var output = StandardOutput()
+        try workload.write(to: writer, run: name, eventsPerSecond: rate) { writer in
+            guard reportDurable else { return }
+            let durable = writer.durableSeq
+            guard durable > reported else { return }
+            reported = durable
+            Array("durable \(durable)\n".utf8).withUnsafeBytes { output.write($0) }
+        }
         try writer.close()
         print("\(JournalFile(journal).compressedPath): \(workload.bodyEventCount + 3) events")
     }

@@ -103,12 +103,16 @@ public struct SyntheticWorkload: Sendable {
     }
 
     /// Writes the whole run: created, started, the body, completed. With `eventsPerSecond`,
-    /// paces the body events at that rate; otherwise writes as fast as it can.
-    public func write(to writer: JournalWriter<RunEvent>, run: String, eventsPerSecond: Double? = nil)
-        throws(JournalError)
-    {
+    /// paces the body events at that rate; otherwise writes as fast as it can. `afterAppend`
+    /// is called after every append (for example to report the writer's ``JournalWriter/durableSeq``).
+    public func write(
+        to writer: JournalWriter<RunEvent>, run: String, eventsPerSecond: Double? = nil,
+        afterAppend: (JournalWriter<RunEvent>) -> Void = { _ in }
+    ) throws(JournalError) {
         try writer.append(createdEvent(run: run))
+        afterAppend(writer)
         try writer.append(.started(pid: Int(getpid()), host: Self.hostName))
+        afterAppend(writer)
         let start = Timestamp.now().microsecondsSinceEpoch
         var written = 0
         do {
@@ -119,6 +123,7 @@ public struct SyntheticWorkload: Sendable {
                     if wait > 0 { usleep(UInt32(wait)) }
                 }
                 try writer.append(event)
+                afterAppend(writer)
                 written += 1
             }
         } catch let error as JournalError {
@@ -127,6 +132,7 @@ public struct SyntheticWorkload: Sendable {
             throw .writerFailed(path: writer.path, reason: "\(error)")
         }
         try writer.append(.completed)
+        afterAppend(writer)
     }
 
     fileprivate static func isDue(_ step: Int, count: Int, steps: Int) -> Bool {
