@@ -29,9 +29,10 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "AthanorJournal",
-            dependencies: ["CZstd"],
+            dependencies: ["CZstd", "CLinux"],
             swiftSettings: swiftSettings
         ),
         .target(

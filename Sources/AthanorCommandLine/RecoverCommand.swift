@@ -37,9 +37,18 @@ struct RecoverCommand: ParsableCommand {
                 print("removed \(outcome.path)  (leftover of an interrupted close)")
             case .removedEmptyJournal:
                 print("removed \(outcome.path)  (its writer died before the first event)")
+            case .skippedNotARunJournal:
+                print("skipped \(outcome.path)  (not a run journal; left unchanged, see `athanor verify`)")
+            case .failed(let reason):
+                print("failed  \(outcome.path)  (\(reason); try again once that is fixed)")
             }
         }
-        let recovered = outcomes.filter { $0.action != .skippedLiveWriter }.count
+        let recovered = outcomes.filter {
+            if case .failed = $0.action { return false }
+            return $0.action != .skippedLiveWriter && $0.action != .skippedNotARunJournal
+        }.count
         print("\(recovered) journals recovered")
+        let failed = outcomes.count { if case .failed = $0.action { true } else { false } }
+        if failed > 0 { throw CommandFailure("\(failed) journal\(failed == 1 ? "" : "s") could not be recovered") }
     }
 }

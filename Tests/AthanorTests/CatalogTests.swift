@@ -100,7 +100,7 @@ import Testing
         var doctored = try #require(cache.summary(for: path, identity: identity))
         doctored.instanceName = "from the cache"
         cache.store(doctored, for: path, identity: identity)
-        try cache.save()
+        cache.save()
         let warm = Catalog(data: data)
         try warm.refresh()
         #expect(warm.runs().first?.summary.instanceName == "from the cache")

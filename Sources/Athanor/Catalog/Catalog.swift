@@ -108,7 +108,7 @@ public final class Catalog: Sendable {
             refreshInstances(instanceFiles, in: &state)
             refreshRuns(runFiles, in: &state)
         }
-        try state.withLock { state in try state.cache.save() }
+        state.withLock { state in state.cache.save() }
     }
 
     private func refreshInstances(_ files: [String], in state: inout State) {
@@ -146,28 +146,47 @@ public final class Catalog: Sendable {
         if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
             return RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
         }
-        do {
-            var entry: RunEntry
+        var entry: RunEntry
+        do throws(JournalError) {
             if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
                 // A live run that grew: fold in only the new lines.
                 entry = known
                 let reader = try JournalReader<RunEvent>(
                     plainPath: path, offset: known.readBytes, after: known.summary.lastSeq)
-                entry.readBytes = try Self.fold(reader, into: &entry.summary)
+                entry.readBytes = Self.fold(reader, into: &entry.summary)
                 entry.identity = identity
             } else {
-                let reader = try JournalReader<RunEvent>(path: path)
                 var summary = RunSummary()
-                let read = try Self.fold(reader, into: &summary)
+                let read = Self.fold(try JournalReader<RunEvent>(path: path), into: &summary)
                 entry = RunEntry(
                     summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
             }
-            if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
-            return entry
-        } catch {
-            state.problems.append("\(error)")
+        } catch .notFound {
+            // Closed (or removed) between listing and reading; the next refresh finds its new form.
             return nil
+        } catch {
+            // Unreadable from its first byte: still a run, listed with the reason.
+            var summary = RunSummary()
+            summary.noteProblem(error.description)
+            entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, readBytes: 0)
         }
+        Self.identify(&entry.summary, plainPath: plainPath, file: path, isClosed: isClosed)
+        if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
+        return entry
+    }
+
+    /// A journal without `run_created` still names its run and instance (by its path), and one
+    /// that no writer holds says what it lacks, so that it can be listed, shown and found by ID.
+    private static func identify(_ summary: inout RunSummary, plainPath: String, file path: String, isClosed: Bool) {
+        guard summary.runID.isEmpty else { return }
+        summary.runID = runID(of: plainPath)
+        summary.instanceID = ((plainPath as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        // A live journal may be empty for the moment between its creation and its first event.
+        guard summary.problems.isEmpty, isClosed || !JournalLock.isHeld(plainPath) else { return }
+        summary.noteProblem(
+            summary.lastSeq == 0
+                ? "\(path): holds no events (an empty file, or not a run journal)"
+                : "\(path): has no run_created event; it is not a complete run journal")
     }
 
     /// Brings up to date only what changed at `paths` (files in `instances/` or
@@ -193,26 +212,41 @@ public final class Catalog: Sendable {
                 }
             }
         }
-        try state.withLock { state in try state.cache.save() }
+        state.withLock { state in state.cache.save() }
     }
 
     private static func runID(of plainPath: String) -> String {
         String((plainPath as NSString).lastPathComponent.dropLast(".jsonl".count))
     }
 
-    /// The summary of one run journal, read from disk; problems inside it are skipped.
+    /// The summary of one run journal, read from disk; problems inside it are skipped and
+    /// listed in its ``RunSummary/problems``.
     public static func summarize(_ path: String) throws(JournalError) -> RunSummary {
         var summary = RunSummary()
-        _ = try fold(try JournalReader<RunEvent>(path: path), into: &summary)
+        _ = fold(try JournalReader<RunEvent>(path: path), into: &summary)
         return summary
     }
 
-    /// Folds every event `reader` has into `summary`; returns the bytes read up to the last
+    /// Folds every event `reader` has into `summary` and notes every problem it reports, a
+    /// read error that ends the journal early included; returns the bytes read up to the last
     /// complete line.
-    private static func fold(_ reader: JournalReader<RunEvent>, into summary: inout RunSummary) throws(JournalError)
-        -> Int64
-    {
-        try reader.forEachEvent { summary.apply($0) }
+    private static func fold(_ reader: JournalReader<RunEvent>, into summary: inout RunSummary) -> Int64 {
+        do {
+            while let record = try reader.next() {
+                switch record {
+                case .event(let event):
+                    summary.apply(event)
+                case .problem(let problem):
+                    // A plain journal's incomplete last line is a write in progress, or one that
+                    // recovery discards; only a closed journal can be torn for good.
+                    if case .tornLastLine = problem.kind, !reader.isCompressed { continue }
+                    summary.noteProblem(problem.description)
+                }
+            }
+        } catch {
+            let lastGood = reader.lastGoodSeq.map { "last good seq \($0)" } ?? "no valid event before it"
+            summary.noteProblem("\(error) (reading stopped after line \(reader.lineCount); \(lastGood))")
+        }
         return reader.completeByteCount
     }
 

@@ -10,7 +10,8 @@ struct SummaryCache: Sendable {
         var summary: RunSummary
     }
 
-    private static let header: JSONValue = ["athanor_cache": "run-summaries", "version": 1]
+    // Version 2: summaries carry the journal's problems; a version 1 cache is rebuilt.
+    private static let header: JSONValue = ["athanor_cache": "run-summaries", "version": 2]
 
     let path: String
     private(set) var entries: [String: Entry] = [:]
@@ -52,20 +53,26 @@ struct SummaryCache: Sendable {
         if entries.count != before { isDirty = true }
     }
 
-    /// Writes the cache atomically if it changed.
-    mutating func save() throws {
+    /// Writes the cache atomically if it changed. The cache only saves start-up time: when it
+    /// cannot be written (a read-only or full data directory) the catalog goes on from memory
+    /// and tries again at the next refresh.
+    mutating func save() {
         guard isDirty else { return }
-        var text = try Self.header.jsonText() + "\n"
-        for (entryPath, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            var line = entry.identity.json
-            line["path"] = .string(entryPath)
-            line["summary"] = entry.summary.json
-            text += try JSONValue.object(line).jsonText() + "\n"
+        do {
+            var text = try Self.header.jsonText() + "\n"
+            for (entryPath, entry) in entries.sorted(by: { $0.key < $1.key }) {
+                var line = entry.identity.json
+                line["path"] = .string(entryPath)
+                line["summary"] = entry.summary.json
+                text += try JSONValue.object(line).jsonText() + "\n"
+            }
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            isDirty = false
+        } catch {
+            // Stays dirty: written at the next refresh that can.
         }
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        isDirty = false
     }
 }
 

@@ -117,11 +117,11 @@ public final class ProcessExecutor: Executor {
         let writer = try JournalWriter<RunEvent>(lease: lease)
         do {
             if writer.terminalSeq != nil {
-                try writer.close()
+                RunExecution.closeEnded(writer)
                 return try RunExecution.terminalEvent(ofEnded: lease.path)
             }
             try writer.append(ending)
-            try writer.close()
+            RunExecution.closeEnded(writer)
             return ending
         } catch {
             try? writer.close()

@@ -30,7 +30,7 @@ enum RunExecution {
             } else {
                 try writer.append(ending)
             }
-            try writer.close()
+            closeEnded(writer)
             return ending
         } catch {
             try? writer.close()
@@ -41,15 +41,30 @@ enum RunExecution {
     private static func outcome(
         of experiment: any Experiment.Type, in context: RunContext, cancellation: CancellationFlag
     ) async -> RunEvent {
+        let ending: RunEvent
         do {
             try await experiment.init().run(context)
-            if let error = context.writeError { return .failed(error: "recording failed: \(error)") }
-            return .completed
+            ending = .completed
         } catch is CancellationError {
-            return stoppedEnding(cancellation.request)
+            ending = stoppedEnding(cancellation.request)
         } catch {
-            if context.isCancelled { return stoppedEnding(cancellation.request) }
-            return .failed(error: String(describing: error))
+            ending =
+                context.isCancelled ? stoppedEnding(cancellation.request) : .failed(error: String(describing: error))
+        }
+        // A run whose events could not all be recorded has failed, whatever else happened.
+        if let error = context.writeError { return .failed(error: "recording failed: \(error)") }
+        return ending
+    }
+
+    /// Closes the journal of an ended run. The terminal event is already on disk, so a failure
+    /// to compress (a full disk, say) leaves a complete plain journal, which reads the same
+    /// and which `athanor recover` compresses later: the run's outcome stands.
+    static func closeEnded(_ writer: JournalWriter<RunEvent>) {
+        do {
+            try writer.close()
+        } catch {
+            FileHandle.standardError.write(
+                Data("athanor: the run ended but its journal stays uncompressed for now: \(error)\n".utf8))
         }
     }
 
@@ -68,7 +83,7 @@ enum RunExecution {
     /// The terminal event of an already-ended journal this writer took over.
     private static func terminalEvent(of writer: JournalWriter<RunEvent>) throws(JournalError) -> RunEvent? {
         guard writer.terminalSeq != nil else { return nil }
-        try writer.close()
+        closeEnded(writer)
         return try terminalEvent(ofEnded: writer.path)
     }
 

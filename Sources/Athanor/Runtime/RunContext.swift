@@ -108,8 +108,10 @@ public final class RunContext: Sendable {
 
     // MARK: Cancellation
 
-    /// Whether the run has been asked to stop (by a user, an agent or a timeout).
-    public var isCancelled: Bool { cancellation.isSet || Task.isCancelled }
+    /// Whether the run has been asked to stop (by a user, an agent or a timeout), or can no
+    /// longer be recorded (its journal failed, for example on a full disk): then the run
+    /// ends as failed with the reason.
+    public var isCancelled: Bool { cancellation.isSet || Task.isCancelled || writeError != nil }
 
     /// Throws `CancellationError` once the run has been asked to stop.
     public func checkCancellation() throws {

@@ -1,10 +1,18 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Closes run journals whose writer died: the crash-recovery step of DESIGN.md section 5.
 ///
 /// A plain run journal whose writer lock is free belongs to a writer that is gone. Recovery
 /// takes the lock, drops an incomplete last line (never an event), appends
 /// `run_failed` ("interrupted: …") unless the run had already ended, and closes the journal,
 /// which compresses it. Every complete line stays. Journals whose writer is alive are left
-/// alone, and so are journals of other processes' live writers.
+/// alone, and so are journals of other processes' live writers. A file named like a journal
+/// that holds no run event and is not the beginning of one (notes, another program's file)
+/// is never changed.
 public enum JournalRecovery {
     /// What recovery did with one journal.
     public enum Action: Sendable, Equatable {
@@ -19,6 +27,12 @@ public enum JournalRecovery {
         /// A journal whose writer died before its first event was complete held no event; it
         /// was removed (with the incomplete bytes it had, if any).
         case removedEmptyJournal(discardedTornBytes: Int)
+        /// The file has complete lines but no run event, or bytes that do not begin one: it is
+        /// not a run journal, and was left exactly as it was.
+        case skippedNotARunJournal
+        /// Recovery could not finish (a full disk, a read-only directory): the journal is as
+        /// it was, or closed but left uncompressed; the next recovery tries again.
+        case failed(reason: String)
     }
 
     /// One journal and what was done with it.
@@ -27,16 +41,22 @@ public enum JournalRecovery {
         public var action: Action
     }
 
-    /// Recovers every run journal under `directory` (searched recursively), in path order.
+    /// Recovers every run journal under `directory` (searched recursively), in path order;
+    /// throws only when the directory cannot be listed.
     public static func recoverRuns(
         under directory: String, reason: String = "writer exited without closing the run"
     ) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         for path in try journalCandidates(under: directory) {
-            if path.hasSuffix(".zst.tmp") {
-                if let outcome = try removeStaleTemporary(path) { outcomes.append(outcome) }
-            } else {
-                outcomes.append(Outcome(path: path, action: try recoverRun(path, reason: reason)))
+            do {
+                if path.hasSuffix(".zst.tmp") {
+                    if let outcome = try removeStaleTemporary(path) { outcomes.append(outcome) }
+                } else {
+                    outcomes.append(Outcome(path: path, action: try recoverRun(path, reason: reason)))
+                }
+            } catch {
+                // One journal that cannot be recovered now does not hold up the others.
+                outcomes.append(Outcome(path: path, action: .failed(reason: "\(error)")))
             }
         }
         return outcomes
@@ -46,6 +66,7 @@ public enum JournalRecovery {
     public static func recoverRun(
         _ path: String, reason: String = "writer exited without closing the run"
     ) throws(JournalError) -> Action {
+        guard try mayBeRunJournal(path) else { return .skippedNotARunJournal }
         let writer: JournalWriter<RunEvent>
         do {
             writer = try JournalWriter<RunEvent>(appendingTo: path)
@@ -73,6 +94,32 @@ public enum JournalRecovery {
             try? writer.close()
             throw error
         }
+    }
+
+    /// Whether the plain file at `path` can be a run journal a writer left: one with a run
+    /// event, an empty one, or one holding only the incomplete first line a writer begins every
+    /// journal with (`{"seq":1,`). Recovery changes nothing else, since truncating a torn last
+    /// line or removing an empty journal would destroy another program's file.
+    static func mayBeRunJournal(_ path: String) throws(JournalError) -> Bool {
+        let reader = try JournalReader<RunEvent>(path: path)
+        while let record = try reader.next() {
+            if case .event = record { return true }
+        }
+        guard reader.lineCount == 0 else { return false }
+        let head = try firstBytes(of: path, count: firstLinePrefix.count)
+        return head.starts(with: firstLinePrefix) || firstLinePrefix.starts(with: head)
+    }
+
+    private static let firstLinePrefix = Array(#"{"seq":1,"#.utf8)
+
+    private static func firstBytes(of path: String, count: Int) throws(JournalError) -> [UInt8] {
+        let fd = try POSIX.open(path, O_RDONLY | O_CLOEXEC)
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { buffer in Result { () throws(JournalError) in
+            try POSIX.read(fd, into: buffer, path: path)
+        } }
+        return Array(bytes.prefix(try read.get()))
     }
 
     /// A `.zst.tmp` file is stale unless a live writer is compressing its journal right now.

@@ -14,6 +14,12 @@ import Foundation
 /// The buffer is bounded: when it is full, `append` waits for the flusher (back-pressure).
 /// ``Durability`` decides which appends also wait for fsync.
 ///
+/// The writer keeps space reserved ahead of the journal's end (`fallocate` beyond the end of
+/// the file) so that a full disk cannot take the run's last word: when the reserve can no
+/// longer be renewed, the batch that did not fit is dropped, further events are refused with
+/// ``JournalError/writerFailed(path:reason:)`` saying so, and the terminal event still goes
+/// into the reserve.
+///
 /// While open, the writer holds an exclusive `flock` on the plain journal; no other writer can
 /// open it. ``close()`` flushes, fsyncs and, once the terminal event is written, replaces the
 /// journal by its zstd-compressed form (`<name>.jsonl.zst`). Appending after the terminal
@@ -48,6 +54,8 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
 
     private enum Phase {
         case open
+        /// The disk is full: only the terminal event is still accepted, into the reserve.
+        case outOfSpace(reason: String)
         case ended(terminalSeq: Int)
         case failed(reason: String)
         case closed
@@ -80,6 +88,10 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
     private var phase: Phase
     private var flusher = FlusherState.busy
     private var closing = false
+
+    // Owned by the flusher thread (and by `close` once the flusher has exited).
+    private var fileSize: Int
+    private var reserve: SpaceReserve
 
     /// Creates a new journal at `path` (which must not exist) and locks it.
     public convenience init(creating path: String, options: Options = Options()) throws(JournalError) {
@@ -131,6 +143,8 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         self.file = JournalFile(path)
         self.options = options
         self.discardedTornBytes = discardedTornBytes
+        fileSize = Int(lseek(fd, 0, SEEK_END))
+        reserve = SpaceReserve(fileSize: fileSize)
         lastSeqValue = lastSeq
         writtenSeq = lastSeq
         durableSeqValue = lastSeq
@@ -238,6 +252,7 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             try POSIX.fsync(fd, path: path)
             try file.compressPlainForm(level: options.compressionLevel)
         default:
+            reserve.release(fd: fd, fileSize: fileSize)
             try POSIX.fsync(fd, path: path)
         }
     }
@@ -253,11 +268,11 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
     }
 
     private func appendLocked(_ payload: Payload) throws(JournalError) -> Int {
-        try checkAppendableLocked()
+        try checkAppendableLocked(terminal: payload.isTerminal)
         while buffer.count >= options.bufferLimit {
             wakeFlusherLocked()
             monitor.waitForProgress()
-            try checkAppendableLocked()
+            try checkAppendableLocked(terminal: payload.isTerminal)
         }
         let seq = lastSeqValue + 1
         let start = buffer.count
@@ -282,9 +297,11 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         if needsSync { try waitLocked { $0.durableSeqValue >= seq } }
     }
 
-    private func checkAppendableLocked() throws(JournalError) {
+    private func checkAppendableLocked(terminal: Bool) throws(JournalError) {
         switch phase {
         case .open: return
+        case .outOfSpace(let reason):
+            if !terminal { throw .writerFailed(path: path, reason: reason) }
         case .ended(let terminalSeq): throw .appendAfterTerminal(path: path, terminalSeq: terminalSeq)
         case .failed(let reason): throw .writerFailed(path: path, reason: reason)
         case .closed: throw .writerClosed(path: path)
@@ -293,8 +310,11 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
 
     private func waitLocked(until condition: (JournalWriter) -> Bool) throws(JournalError) {
         while !condition(self) {
-            if case .failed(let reason) = phase { throw .writerFailed(path: path, reason: reason) }
-            if case .closed = phase { throw .writerClosed(path: path) }
+            switch phase {
+            case .failed(let reason), .outOfSpace(let reason): throw .writerFailed(path: path, reason: reason)
+            case .closed: throw .writerClosed(path: path)
+            case .open, .ended: break
+            }
             monitor.waitForProgress()
         }
     }
@@ -322,9 +342,22 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             swap(&buffer, &writing)
             let through = lastSeqValue
             let mustSync = syncRequestedThrough > durableSeqValue
+            // Once the run has ended (or the disk is full) the reserve is there to be spent.
+            let mayUseReserve: Bool
+            switch phase {
+            case .open: mayUseReserve = false
+            default: mayUseReserve = true
+            }
             monitor.unlock()
 
+            if !mayUseReserve, let shortage = reserve.extend(fd: fd, fileSize: fileSize, toWrite: writing.count) {
+                monitor.lock()
+                dropUnwrittenLocked(because: shortage)
+                writing.removeAll(keepingCapacity: true)
+                continue
+            }
             let failure = write(writing, sync: mustSync)
+            fileSize += writing.count
             writing.removeAll(keepingCapacity: true)
 
             monitor.lock()
@@ -339,6 +372,19 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         flusher = .exited
         monitor.announceProgress()
         monitor.unlock()
+    }
+
+    /// The disk is full: forgets every event not yet written (they were never durable, and
+    /// strict appenders waiting for them are told), and refuses all but the terminal event.
+    private func dropUnwrittenLocked(because shortage: String) {
+        let dropped = lastSeqValue - writtenSeq
+        buffer.removeAll(keepingCapacity: true)
+        lastSeqValue = writtenSeq
+        syncRequestedThrough = min(syncRequestedThrough, writtenSeq)
+        phase = .outOfSpace(
+            reason:
+                "\(shortage); \(dropped) event\(dropped == 1 ? "" : "s") after seq \(writtenSeq) could not be written")
+        monitor.announceProgress()
     }
 
     private func write(_ bytes: [UInt8], sync: Bool) -> JournalError? {
