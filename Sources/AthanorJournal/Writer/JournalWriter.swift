@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -88,6 +89,9 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
     private var phase: Phase
     private var flusher = FlusherState.busy
     private var closing = false
+    /// `lastSeqValue`, readable without the lock: the flusher watches it for a moment before
+    /// going idle, so that at full speed appenders rarely have to wake it.
+    private let appendedSeq = Atomic<Int>(0)
 
     // Owned by the flusher thread (and by `close` once the flusher has exited).
     private var fileSize: Int
@@ -287,6 +291,7 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             throw .eventTooLarge(path: path, bytes: size, limit: options.maximumEventBytes)
         }
         lastSeqValue = seq
+        appendedSeq.store(seq, ordering: .relaxed)
         if payload.isTerminal { phase = .ended(terminalSeq: seq) }
         return seq
     }
@@ -333,7 +338,18 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         writing.reserveCapacity(buffer.capacity)
         monitor.lock()
         while true {
+            var lingered = false
             while buffer.isEmpty && syncRequestedThrough <= durableSeqValue && !closing {
+                if !lingered {
+                    // Appends arriving within a few microseconds find the flusher busy and
+                    // need no wake-up (a futex call and a context switch each).
+                    lingered = true
+                    let seen = lastSeqValue
+                    monitor.unlock()
+                    lingerForAppends(after: seen)
+                    monitor.lock()
+                    continue
+                }
                 flusher = .idle
                 monitor.waitForWork()
             }
@@ -374,12 +390,28 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         monitor.unlock()
     }
 
+    /// Waits up to ``lingerNanoseconds`` for an append after `seq`, without the lock.
+    private func lingerForAppends(after seq: Int) {
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        var now = start
+        while appendedSeq.load(ordering: .relaxed) == seq {
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let elapsed = (now.tv_sec - start.tv_sec) * 1_000_000_000 + (now.tv_nsec - start.tv_nsec)
+            if elapsed >= Self.lingerNanoseconds { return }
+        }
+    }
+
+    /// How long the flusher looks for more appends before it sleeps.
+    private static var lingerNanoseconds: Int { 20_000 }
+
     /// The disk is full: forgets every event not yet written (they were never durable, and
     /// strict appenders waiting for them are told), and refuses all but the terminal event.
     private func dropUnwrittenLocked(because shortage: String) {
         let dropped = lastSeqValue - writtenSeq
         buffer.removeAll(keepingCapacity: true)
         lastSeqValue = writtenSeq
+        appendedSeq.store(writtenSeq, ordering: .relaxed)
         syncRequestedThrough = min(syncRequestedThrough, writtenSeq)
         phase = .outOfSpace(
             reason:
