@@ -44,13 +44,14 @@ struct ExportCommand: ParsableCommand {
         let runs: [Catalog.RunEntry]
         if let run = try? catalog.run(id) {
             runs = [run]
-        } else {
-            let instance = try catalog.instance(id)
+        } else if let instance = try? catalog.instance(id) {
             runs = catalog.runs(instance: instance.instanceID)
+        } else {
+            throw CommandFailure("no run or instance with an ID starting \"\(id)\" (or more than one)")
         }
         var rows: [JSONObject] = []
         for run in runs {
-            try JournalReader<RunEvent>(path: run.journalPath).forEachEvent { event in
+            try JournalReader<RunEvent>(path: run.journalPath).forEachEventWarning { event in
                 var row: JSONObject = [
                     "run": .string(run.summary.runID), "seq": .integer(Int64(event.seq)),
                     "ts": .string(event.timestamp.rfc3339),

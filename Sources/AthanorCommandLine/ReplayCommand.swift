@@ -95,7 +95,7 @@ struct ReplayCommand: AsyncParsableCommand {
     private func printState(_ journal: String, at seq: Int) throws {
         var summary = RunSummary()
         var results = RunResults()
-        try JournalReader<RunEvent>(path: journal).forEachEvent { event in
+        try JournalReader<RunEvent>(path: journal).forEachEventWarning { event in
             guard event.seq <= seq else { return }
             summary.apply(event)
             results.apply(event)
@@ -129,7 +129,13 @@ struct JournalEvents: AsyncSequence {
         mutating func next() async throws -> JournalEvent<RunEvent>? {
             if let failure { throw failure }
             while let record = try reader?.next() {
-                if case .event(let event) = record { return event }
+                switch record {
+                case .event(let event):
+                    return event
+                case .problem(let problem):
+                    if case .tornLastLine = problem.kind, reader?.isCompressed == false { continue }
+                    Output.note("warning: \(problem)")
+                }
             }
             return nil
         }

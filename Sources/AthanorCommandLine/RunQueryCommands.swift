@@ -21,6 +21,8 @@ struct RunsCommand: ParsableCommand {
         let catalog = try data.openCatalog()
         let instanceID = try instance.map { try catalog.instance($0).instanceID }
         let runs = catalog.runs(instance: instanceID, status: status).map(\.summary)
+        for run in runs { run.warnAboutProblems(limit: 1) }
+        for problem in catalog.problems { Output.note("warning: \(problem)") }
         if output.json {
             try Output.json(.array(runs.map(\.json)))
             return
@@ -80,6 +82,10 @@ struct ShowCommand: ParsableCommand {
         )
         print("config      \((try? summary.config.jsonText()) ?? "")")
         print("journal     \(entry.currentFilePath)")
+        if !summary.problems.isEmpty {
+            print("problems    \(summary.problems.count) (what is shown above is what could be read)")
+            for problem in summary.problems { print("  \(problem)") }
+        }
     }
 }
 
@@ -115,7 +121,7 @@ struct LogsCommand: AsyncParsableCommand {
             for try await event in source where accepts(event) { try print(event) }
             return
         }
-        try JournalReader<RunEvent>(path: entry.journalPath).forEachEvent { event in
+        try JournalReader<RunEvent>(path: entry.journalPath).forEachEventWarning { event in
             guard accepts(event) else { return }
             lines.append(event)
             // Keep memory bounded on long runs: only the last `limit` lines are printed.
@@ -164,12 +170,9 @@ struct ResultsCommand: ParsableCommand {
 
     func run() throws {
         let entry = try data.openCatalog().run(runID)
-        let reader = try JournalReader<RunEvent>(path: entry.journalPath)
         var found = false
-        while let record = try reader.next() {
-            guard case .event(let event) = record, case .result(let resultKey, let value) = event.payload,
-                key == nil || key == resultKey
-            else { continue }
+        try JournalReader<RunEvent>(path: entry.journalPath).forEachEventWarning { event in
+            guard case .result(let resultKey, let value) = event.payload, key == nil || key == resultKey else { return }
             found = true
             if output.json {
                 try Output.json([

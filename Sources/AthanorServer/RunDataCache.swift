@@ -68,9 +68,15 @@ final class RunDataCache: Sendable {
     private static func read(_ path: String) throws -> RunData {
         var data = RunData(logs: [], results: RunResults())
         var logs = RunLogs()
-        try JournalReader<RunEvent>(path: path).forEachEvent { event in
-            logs.apply(event)
-            data.results.apply(event)
+        let reader = try JournalReader<RunEvent>(path: path)
+        do {
+            try reader.forEachEvent { event in
+                logs.apply(event)
+                data.results.apply(event)
+            }
+        } catch {
+            // A damaged compressed journal: serve what was read before the damage; the run's
+            // summary (its `problems`) says what is wrong and where.
         }
         data.logs = logs.entries
         return data

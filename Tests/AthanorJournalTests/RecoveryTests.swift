@@ -107,4 +107,20 @@ import Testing
         try writeRun(at: directory.file("run.jsonl"), logs: 1).close()
         #expect(try JournalVerifier.journals(under: directory.path) == [directory.file("run.jsonl.zst")])
     }
+
+    @Test func aFileThatIsNotARunJournalIsLeftExactlyAsItWas() throws {
+        let directory = try TemporaryDirectory()
+        let notes = directory.file("notes.jsonl")
+        let binary = directory.file("binary.jsonl")
+        let instance = directory.file("instance.jsonl")
+        try TestFiles.write("my notes\nno newline at the end", to: notes)
+        try TestFiles.write("\u{1}\u{2}PNG garbage without a newline", to: binary)
+        try TestFiles.write(
+            #"{"seq":1,"ts":"2026-11-26T17:36:43.118204Z","type":"instance_created","instance":"i","name":"n","description":"","experiment":"demo","config":{}}"#
+                + "\n", to: instance)
+        let before = try [notes, binary, instance].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.skippedNotARunJournal, .skippedNotARunJournal, .skippedNotARunJournal])
+        #expect(try [notes, binary, instance].map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+    }
 }

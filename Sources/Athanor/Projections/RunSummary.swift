@@ -44,12 +44,23 @@ public struct RunSummary: Sendable, Hashable {
     public private(set) var resultKeys: [String] = []
     /// `resultKeys` as a set, for constant-time folding of runs with many results.
     private var knownKeys: Set<String> = []
+    /// Problems noted beyond ``maximumProblems``, summarized in the last entry.
+    private var droppedProblemCount = 0
     /// Why the run failed, or why it was cancelled.
     public var error: String?
     /// For a cancelled run: whether the worker had to be killed.
     public var forced = false
     /// The last `seq` applied.
     public var lastSeq = 0
+    /// What is wrong with the journal, each naming its file and, where there is one, its line:
+    /// invalid lines, `seq` gaps and repeats, a damaged zstd frame, a file that is not a run
+    /// journal. Reading skips past each, so the rest of the summary is what could be read.
+    /// Empty for a sound journal; at most ``maximumProblems`` entries, the last saying how
+    /// many more there were.
+    public internal(set) var problems: [String] = []
+
+    /// How many problems a summary keeps (`athanor verify` lists them all).
+    public static let maximumProblems = 20
 
     public init() {}
 
@@ -92,6 +103,17 @@ public struct RunSummary: Sendable, Hashable {
             error = reason
             self.forced = forced
         }
+    }
+
+    /// Notes a problem found while reading the journal (see ``problems``).
+    mutating func noteProblem(_ description: String) {
+        guard problems.count == Self.maximumProblems else {
+            problems.append(description)
+            return
+        }
+        // The last entry becomes the count of what is not kept (itself included).
+        droppedProblemCount = droppedProblemCount == 0 ? 2 : droppedProblemCount + 1
+        problems[problems.count - 1] = "… and \(droppedProblemCount) more problems; `athanor verify` lists them all"
     }
 
     mutating func noteResultKey(_ key: String) {

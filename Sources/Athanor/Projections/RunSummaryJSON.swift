@@ -28,6 +28,7 @@ extension RunSummary {
         object["error"] = error.map(JSONValue.string) ?? .null
         object["forced"] = .bool(forced)
         object["last_seq"] = .integer(Int64(lastSeq))
+        object["problems"] = .array(problems.map(JSONValue.string))
         object["config"] = config
         return .object(object)
     }
@@ -63,6 +64,7 @@ extension RunSummary {
         error = json["error"]?.stringValue
         forced = json["forced"]?.boolValue ?? false
         lastSeq = Int(json["last_seq"]?.integerValue ?? 0)
+        problems = json["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
         config = json["config"] ?? .null
     }
 }

@@ -9,7 +9,7 @@
 /// Taking it is race-free against a writer that closes the journal at the same moment: after
 /// locking, the descriptor must still be the file at `path` (a closed journal is unlinked
 /// before its lock is released).
-enum JournalLock {
+public enum JournalLock {
     /// Opens `path` for appending and locks it without waiting.
     /// - Throws: ``JournalError/locked(path:)`` when a live writer holds it,
     ///   ``JournalError/notFound(path:)`` when there is no plain journal (any more).
@@ -41,7 +41,7 @@ enum JournalLock {
 
     /// Whether some process holds the writer lock of the plain journal at `path`
     /// (`false` when there is no plain journal).
-    static func isHeld(_ path: String) -> Bool {
+    public static func isHeld(_ path: String) -> Bool {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -116,9 +116,11 @@ public enum JournalRecovery {
         let fd = try POSIX.open(path, O_RDONLY | O_CLOEXEC)
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { buffer in Result { () throws(JournalError) in
-            try POSIX.read(fd, into: buffer, path: path)
-        } }
+        let read = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(JournalError) in
+                try POSIX.read(fd, into: buffer, path: path)
+            }
+        }
         return Array(bytes.prefix(try read.get()))
     }
 

@@ -2,11 +2,13 @@
 
 import json
 import os
-from dataclasses import dataclass
+import re
+import warnings
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .journal import TERMINAL, journal_bytes, resolve_run
+from .journal import TERMINAL, JournalError, JournalWarning, read_journal, resolve_run
 
 LEVELS = ("debug", "info", "warn", "error")
 
@@ -28,8 +30,73 @@ def _lines_of_type(data, type_name):
         position = end + 1
 
 
-def _parse(lines):
-    return json.loads(b"[" + b",".join(lines) + b"]") if lines else []
+def _parse(lines, run=None):
+    """The events of `lines`; an invalid line is skipped, with a warning naming it (by its
+    line number in `run`'s journal) and noted in `run.problems`."""
+    if not lines:
+        return []
+    try:
+        return json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        pass
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError as error:
+            where = run.file if run is not None else "journal"
+            if run is not None and line in run.data:
+                where += ":" + str(run.data.count(b"\n", 0, run.data.find(line)) + 1)
+            if run is not None:
+                run._note(f"{where}: invalid event line: {error}")
+            else:
+                warnings.warn(JournalWarning(f"{where}: invalid event line, skipped: {error}"), stacklevel=3)
+    return records
+
+
+_SEQ = re.compile(rb'^\{"seq":(\d+),"ts":"', re.MULTILINE)
+
+
+def _check(path, data):
+    """What is wrong with the journal's lines (each naming the file and line): invalid lines,
+    `seq` gaps and repeats, no events at all. Cheap for a sound journal: a few scans in C,
+    then, only when one finds something, a line-by-line look."""
+    line_count = data.count(b"\n")
+    if line_count == 0:
+        return [f"{path}: holds no events (an empty file, or not a run journal)"]
+    seqs = _SEQ.findall(data)
+    try:
+        data.decode("utf-8")
+        sound = (len(seqs) == line_count and data.count(b"}\n") == line_count
+                 and not _CONTROL.search(data.replace(b"\n", b"")) and data.startswith(b"{"))
+    except UnicodeDecodeError:
+        sound = False
+    if sound and list(map(int, seqs)) == list(range(1, line_count + 1)):
+        return []
+    problems, last, expected = [], None, 1
+    for number, line in enumerate(data.splitlines(), 1):
+        after = f"last good seq {last}" if last is not None else "no valid event before it"
+        try:
+            json.loads(line)
+        except ValueError as error:
+            problems.append(f"{path}:{number}: invalid event line: {error} ({after})")
+            expected += 1  # the invalid line may have held the next seq
+            continue
+        match = _SEQ.match(line)
+        if not match:
+            problems.append(f"{path}:{number}: invalid event line: it does not start with seq and ts ({after})")
+            continue
+        seq = int(match.group(1))
+        if last is not None and seq <= last:
+            problems.append(f"{path}:{number}: seq {seq} does not follow {last} ({after})")
+            continue
+        if seq > expected:
+            problems.append(f"{path}:{number}: seq gap: expected {expected}, found {seq} ({after})")
+        last, expected = seq, seq + 1
+    return problems
+
+
+_CONTROL = re.compile(rb"[\x00-\x1f]")
 
 
 def _results_frame(records):
@@ -77,22 +144,50 @@ def _summary(events):
 
 @dataclass
 class Run:
-    """One run's journal as DataFrames."""
+    """One run's journal as DataFrames. `problems` lists what is wrong with the journal (each
+    naming the file and line); the frames hold every event that could be read."""
 
     path: str
     data: bytes
+    problems: list = field(default=None)
+    file: str = None
+    torn_bytes: int = 0
+
+    def __post_init__(self):
+        self.file = self.file or self.path
+        if self.problems is None:
+            self.problems = _check(self.file, self.data)
+            if self.torn_bytes and self.file.endswith(".zst"):
+                # A live journal's incomplete last line is a write in progress; a closed one's is damage.
+                line = self.data.count(b"\n") + 1
+                self.problems.append(f"{self.file}:{line}: last line is incomplete "
+                                     f"({self.torn_bytes} bytes without a newline)")
+
+    @classmethod
+    def read(cls, plain_path):
+        """The run whose journal's plain path is `plain_path` (read in its plain or compressed form)."""
+        file, data, torn = read_journal(plain_path)
+        return cls(path=plain_path, data=data, file=file, torn_bytes=torn)
+
+    def _note(self, problem):
+        line = problem.split(": ", 1)[0] + ":"
+        if not any(known.startswith(line) for known in self.problems):
+            self.problems.append(problem)
+            warnings.warn(JournalWarning(problem), stacklevel=4)
 
     @property
     def events(self):
         """Every event, one row each (fields absent from an event are NaN)."""
-        frame = pd.DataFrame.from_records(_parse(self.data.splitlines()))
+        frame = pd.DataFrame.from_records(_parse(self.data.splitlines(), self), columns=None)
+        if frame.empty:
+            return pd.DataFrame(columns=["seq", "ts", "type"])
         frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
         return frame
 
     @property
     def logs(self):
         """seq, ts, level, message, metadata."""
-        records = _parse(_lines_of_type(self.data, "log"))
+        records = _parse(_lines_of_type(self.data, "log"), self)
         frame = pd.DataFrame.from_records(records, columns=["seq", "ts", "level", "message", "metadata"])
         frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
         return frame
@@ -100,7 +195,7 @@ class Run:
     @property
     def results(self):
         """seq, ts, key, and each field of an object value as a `value.<field>` column (or `value`)."""
-        return _results_frame(_parse(_lines_of_type(self.data, "result")))
+        return _results_frame(_parse(_lines_of_type(self.data, "result"), self))
 
     @property
     def summary(self):
@@ -108,38 +203,60 @@ class Run:
         lifecycle = [line for kind in ("run_created", "run_started", *sorted(TERMINAL))
                      for line in _lines_of_type(self.data, kind)]
         progress = _lines_of_type(self.data, "progress")[-1:]
-        events = sorted(_parse(lifecycle + progress), key=lambda event: event["seq"])
+        events = sorted(_parse(lifecycle + progress, self), key=lambda event: event.get("seq", 0))
         summary = _summary(events)
+        if summary["run"] is None:
+            summary["run"] = os.path.basename(self.path).split(".")[0]
+            summary["instance"] = os.path.basename(os.path.dirname(self.path))
         for level in LEVELS:
             summary[f"logs_{level}"] = self.data.count(b'","type":"log","level":"' + level.encode() + b'"')
         summary["result_count"] = len(_lines_of_type(self.data, "result"))
-        last = self.data[self.data.rfind(b"\n", 0, len(self.data) - 1) + 1:]
-        summary["last_seq"] = json.loads(last)["seq"] if last.strip() else 0
+        seqs = _SEQ.findall(self.data)
+        summary["last_seq"] = int(seqs[-1]) if seqs else 0
+        summary["problems"] = list(self.problems)
         return pd.DataFrame([summary])
 
 
 def load_run(run, data_dir="data"):
-    """Loads one run, given by ID (or unique prefix) in `data_dir`, or by journal path."""
+    """Loads one run, given by ID (or unique prefix) in `data_dir`, or by journal path.
+
+    Every problem in its journal is reported as a `JournalWarning` (and kept in
+    `Run.problems`); a compressed journal that cannot be decompressed raises `JournalError`."""
     plain = resolve_run(run, data_dir)
-    return Run(path=plain, data=journal_bytes(plain))
+    loaded = Run.read(plain)
+    for problem in loaded.problems:
+        warnings.warn(JournalWarning(problem), stacklevel=2)
+    return loaded
 
 
 def load_runs(data_dir="data", instance=None, experiment=None, status=None):
     """Every run of the data directory (optionally of one instance, experiment or status):
-    returns (runs, results): one row per run, and every result with its `run` column."""
+    returns (runs, results): one row per run, and every result with its `run` column.
+
+    A damaged journal gives what could be read, its `problems` column says what is wrong, and
+    each problem is reported as a `JournalWarning`; one that cannot be read at all is a row
+    with only its `run`, `instance` and `problems`. Files not named like journals are ignored."""
     runs_dir = os.path.join(data_dir, "runs")
     summaries, results = [], []
     for folder in sorted(os.listdir(runs_dir)) if os.path.isdir(runs_dir) else []:
-        if instance and not folder.startswith(instance):
+        if (instance and not folder.startswith(instance)) or not os.path.isdir(os.path.join(runs_dir, folder)):
             continue
         for name in sorted(os.listdir(os.path.join(runs_dir, folder))):
             if not (name.endswith(".jsonl") or name.endswith(".jsonl.zst")):
                 continue
             if name.endswith(".jsonl") and os.path.exists(os.path.join(runs_dir, folder, name + ".zst")):
                 continue
-            run = Run(path=os.path.join(runs_dir, folder, name.split(".")[0] + ".jsonl"),
-                      data=journal_bytes(os.path.join(runs_dir, folder, name.split(".")[0] + ".jsonl")))
+            plain = os.path.join(runs_dir, folder, name.split(".")[0] + ".jsonl")
+            try:
+                run = Run.read(plain)
+            except JournalError as error:
+                warnings.warn(JournalWarning(str(error)), stacklevel=2)
+                if not (experiment or status):
+                    summaries.append({"run": name.split(".")[0], "instance": folder, "problems": [str(error)]})
+                continue
             summary = run.summary.iloc[0].to_dict()
+            for problem in run.problems:
+                warnings.warn(JournalWarning(problem), stacklevel=2)
             if (experiment and summary["experiment"] != experiment) or (status and summary["status"] != status):
                 continue
             summaries.append(summary)

@@ -10,6 +10,15 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 TERMINAL = {"run_completed", "run_failed", "run_cancelled"}
 
 
+class JournalError(Exception):
+    """A journal that cannot be read at all: a damaged or truncated zstd frame."""
+
+
+class JournalWarning(UserWarning):
+    """Something wrong inside a journal that is still read (an invalid line, a `seq` gap or
+    repeat, no events): the message names the file and the line. The line is skipped."""
+
+
 def resolve_run(run, data_dir="data"):
     """The plain path (`…/<run>.jsonl`) of a run given by ID, unique ID prefix, or journal path."""
     run = os.fspath(run)
@@ -38,8 +47,9 @@ def resolve_run(run, data_dir="data"):
     return next(iter(matches.values()))
 
 
-def journal_bytes(plain_path):
-    """The journal's bytes up to its last complete line (decompressed when it is closed)."""
+def read_journal(plain_path):
+    """(the file read, its bytes up to the last complete line, the bytes of an incomplete last
+    line): the plain form if it exists, else the compressed one, decompressed."""
     for path in (plain_path, plain_path + ".zst"):
         try:
             with open(path, "rb") as f:
@@ -47,10 +57,22 @@ def journal_bytes(plain_path):
         except FileNotFoundError:
             continue
         if data[:4] == ZSTD_MAGIC:
-            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+            decompressor = zstandard.ZstdDecompressor().decompressobj()
+            try:
+                data = decompressor.decompress(data)
+            except zstandard.ZstdError as error:
+                raise JournalError(f"{path}: damaged compressed journal: {error}") from None
+            if not decompressor.eof:
+                raise JournalError(f"{path}: the compressed journal is truncated (its zstd frame is incomplete)")
         # A line counts only once its newline is written.
-        return data[: data.rfind(b"\n") + 1]
+        complete = data.rfind(b"\n") + 1
+        return path, data[:complete], len(data) - complete
     raise FileNotFoundError(f"{plain_path}: no such journal (plain or .zst)")
+
+
+def journal_bytes(plain_path):
+    """The journal's bytes up to its last complete line (decompressed when it is closed)."""
+    return read_journal(plain_path)[1]
 
 
 def journal_lines(run, data_dir="data"):
