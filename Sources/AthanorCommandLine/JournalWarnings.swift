@@ -7,15 +7,26 @@ extension JournalReader {
     /// command prints from a damaged journal never passes for the whole record. A plain
     /// journal's incomplete last line is a write in progress, not a problem.
     func forEachEventWarning(_ body: (JournalEvent<Payload>) throws -> Void) throws {
+        var isEmpty = true
         while let record = try next() {
             switch record {
             case .event(let event):
+                isEmpty = false
                 try body(event)
             case .problem(let problem):
                 if case .tornLastLine = problem.kind, !isCompressed { continue }
+                isEmpty = false
                 Output.note("warning: \(problem)")
             }
         }
+        if isEmpty { Self.warnAboutNoEvents(in: path) }
+    }
+
+    /// Warns that the journal at `path` held no event, unless a live writer holds it (a live
+    /// journal is empty only for the moment before its first event).
+    static func warnAboutNoEvents(in path: String) {
+        guard path.hasSuffix(".zst") || !JournalLock.isHeld(JournalFile(path).plainPath) else { return }
+        Output.note("warning: \(path): holds no events (an empty file, or not a run journal)")
     }
 }
 

@@ -67,7 +67,8 @@ struct ReplayCommand: AsyncParsableCommand {
         var printer = TimelinePrinter(json: output.json, colour: isatty(1) == 1 && !output.json)
         var pacing = Pacing(speed: speed)
         let events: any AsyncSequence<JournalEvent<RunEvent>, any Error> =
-            follow ? TailFollower<RunEvent>(path: journal) : JournalEvents(path: journal)
+            follow
+            ? TailFollower<RunEvent>(path: journal) { Output.note("warning: \($0)") } : JournalEvents(path: journal)
         for try await event in events {
             if let to, event.seq > to { break }
             printer.note(event)
@@ -126,16 +127,25 @@ struct JournalEvents: AsyncSequence {
         let reader: JournalReader<RunEvent>?
         let failure: (any Error)?
 
+        var isEmpty = true
+
         mutating func next() async throws -> JournalEvent<RunEvent>? {
             if let failure { throw failure }
-            while let record = try reader?.next() {
+            guard let reader else { return nil }
+            while let record = try reader.next() {
                 switch record {
                 case .event(let event):
+                    isEmpty = false
                     return event
                 case .problem(let problem):
-                    if case .tornLastLine = problem.kind, reader?.isCompressed == false { continue }
+                    if case .tornLastLine = problem.kind, !reader.isCompressed { continue }
+                    isEmpty = false
                     Output.note("warning: \(problem)")
                 }
+            }
+            if isEmpty {
+                isEmpty = false
+                JournalReader<RunEvent>.warnAboutNoEvents(in: reader.path)
             }
             return nil
         }

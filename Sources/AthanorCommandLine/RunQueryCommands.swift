@@ -116,7 +116,7 @@ struct LogsCommand: AsyncParsableCommand {
     func run() async throws {
         let entry = try data.openCatalog().run(runID)
         var lines: [JournalEvent<RunEvent>] = []
-        let source = TailFollower<RunEvent>(path: entry.journalPath)
+        let source = TailFollower<RunEvent>(path: entry.journalPath) { Output.note("warning: \($0)") }
         if follow {
             for try await event in source where accepts(event) { try print(event) }
             return

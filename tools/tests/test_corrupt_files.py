@@ -247,8 +247,7 @@ def test_cli_commands_on_every_damaged_run(pristine, copy, command):
                 assert command[0] != "show" or re.search(CASES[name]["error"], result.stdout)
             elif command[0] == "show":
                 assert "problems" in result.stdout and problem_text(name, result.stdout), (name, both)
-            elif name not in ("empty_zst", "binary_plain"):
-                # A journal without events has nothing to warn about line by line; `show` says so.
+            else:
                 assert "warning:" in result.stderr and problem_text(name, result.stderr), (name, command, both)
     for run in good:  # and the good runs are as they were
         result = cli(command[0], run, *command[1:], "--data", data)
@@ -336,6 +335,46 @@ def test_http_api_and_run_page_serve_good_runs_and_name_the_damage(pristine, ser
     assert_nothing_lost(pristine[0], data, cases)
 
 
+def test_run_page_in_a_browser_shows_the_damage_and_the_good_runs(server):
+    """The run page of every damaged run renders (no JavaScript error) with a notice listing the
+    problems; a good run's page has none. Needs Chromium and selenium (test_browser.py's setup)."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not (os.path.exists(chromium) and os.path.exists(driver_path)):
+        pytest.skip("chromium and chromium-driver are not installed (tools/setup --test installs them)")
+    base, (data, instance, good, cases) = server
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        for name, run in cases.items():
+            if CASES[name].get("removed"):
+                continue
+            browser.get(f"{base}/runs/{run}")
+            if CASES[name]["problem"] is None:
+                WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".run-error"))
+                assert re.search(CASES[name]["error"], browser.find_element(By.CSS_SELECTOR, ".run-error").text)
+                continue
+            notice = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".run-problems"))
+            assert problem_text(name, notice[0].text), (name, notice[0].text)
+            errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"
+                      and "/api/" not in entry["message"]]
+            assert not errors, (name, errors)
+        browser.get(f"{base}/runs/{good[0]}")
+        WebDriverWait(browser, 15).until(lambda b: "iteration_3" in b.find_element(By.TAG_NAME, "body").text)
+        assert not browser.find_elements(By.CSS_SELECTOR, ".run-problems")
+    finally:
+        browser.quit()
+
+
 # MARK: MCP
 
 
@@ -408,9 +447,12 @@ def test_python_load_run_names_file_and_line_or_raises(pristine):
             continue
         assert problem_text(name, messages) and run in messages, (name, messages)
         assert loaded.problems and problem_text(name, "\n".join(loaded.problems))
-    assert len(athanor.load_run(cases["duplicate_seq"], data_dir=data).logs) == 6  # both copies of the line
-    assert list(athanor.load_run(cases["missing_seq"], data_dir=data).results.key) == ["iteration_2", "iteration_3"]
-    assert list(athanor.load_run(cases["corrupt_plain"], data_dir=data).results.key) == ["iteration_1", "iteration_3"]
+    with pytest.warns(athanor.JournalWarning):
+        assert len(athanor.load_run(cases["duplicate_seq"], data_dir=data).logs) == 6  # both copies of the line
+    with pytest.warns(athanor.JournalWarning):
+        assert list(athanor.load_run(cases["missing_seq"], data_dir=data).results.key) == ["iteration_2", "iteration_3"]
+    with pytest.warns(athanor.JournalWarning):
+        assert list(athanor.load_run(cases["corrupt_plain"], data_dir=data).results.key) == ["iteration_1", "iteration_3"]
     for run in good:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -433,5 +475,6 @@ def test_python_load_runs_loads_the_good_runs_and_lists_the_damaged(pristine):
         assert run in rows, name
         if CASES[name]["problem"] and name != "empty_plain":
             assert problem_text(name, messages) and problem_text(name, "\n".join(rows[run]["problems"])), name
-    completed, _ = athanor.load_runs(data, status="completed")
+    with pytest.warns(athanor.JournalWarning):
+        completed, _ = athanor.load_runs(data, status="completed")
     assert set(good) <= set(completed.run)

@@ -117,7 +117,9 @@ private final class FollowState<Payload: JournalPayload> {
     private func open() throws {
         let watch = FileWatchHub.shared.watch(file.plainPath)
         let opened = try file.openForReading()
-        if opened.isCompressed {
+        // The compressed name is only ever written whole, by a close: whatever its content (an
+        // empty or damaged file), it will not grow, so it is read to its end and not waited on.
+        if opened.isCompressed || opened.path == file.compressedPath {
             close(opened.fd)
             source = .compressed(try JournalReader(path: opened.path))
         } else {
@@ -142,7 +144,8 @@ private final class FollowState<Payload: JournalPayload> {
             case .event(let event):
                 accept(.event(event), path: reader.path, line: reader.lineCount)
             case .problem(let problem):
-                if case .tornLastLine = problem.kind {} else { onProblem?(problem) }
+                // A compressed journal is complete: an incomplete last line in it is damage.
+                onProblem?(problem)
             }
         }
     }

@@ -36,6 +36,14 @@ export async function mount(root, { id }, ctx) {
     ['host', 'Host / PID', null],
   ]);
   const ending = h('div', { class: 'run-ending' });
+  const damage = run.problems?.length
+    ? h(
+        'div',
+        { class: 'notice notice-warn run-problems', role: 'alert' },
+        h('strong', { text: 'This run’s journal is damaged: what is shown is what could be read' }),
+        h('pre', { class: 'error-text', text: run.problems.join('\n') }),
+      )
+    : null;
 
   const logs = logView({ run, live: !isFinished(run.status), signal: ctx.signal });
   const results = resultsView({ run, signal: ctx.signal });
@@ -52,6 +60,7 @@ export async function mount(root, { id }, ctx) {
       subtitle: [h('a', { href: `/experiments/${run.instance}`, text: run.instance_name }), ' · ', h('code', { text: run.experiment })],
     }),
     h('section', { class: 'card run-summary' }, progress.el, facts.el),
+    damage,
     ending,
     logs.el,
     results.el,
