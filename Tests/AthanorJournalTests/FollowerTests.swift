@@ -49,6 +49,22 @@ import Testing
         #expect(events.map(\.seq) == [3, 4, 5, 6, 7])
     }
 
+    @Test func anEmptyOrUncompressedFileUnderTheCompressedNameFinishesInsteadOfWaiting() async throws {
+        let directory = try TemporaryDirectory()
+        let empty = directory.file("empty.jsonl")
+        try TestFiles.write("", to: empty + ".zst")
+        #expect(try await collect(TailFollower<RunEvent>(path: empty)).value.isEmpty)
+        let torn = directory.file("torn.jsonl")
+        try writeRun(at: torn, logs: 2, options: .init(compressOnClose: false)).close()
+        let text = try String(contentsOfFile: torn, encoding: .utf8)
+        try TestFiles.write(String(text.dropLast(5)), to: torn + ".zst")
+        try FileManager.default.removeItem(atPath: torn)
+        let problems = ProblemLog()
+        let events = try await collect(TailFollower<RunEvent>(path: torn) { problems.add($0) }).value
+        #expect(events.map(\.seq) == [1, 2, 3])
+        #expect(problems.all.map(\.line) == [4])
+    }
+
     @Test func wakesOnAppendsFromAnotherWriterAcrossTheSwitch() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
