@@ -18,7 +18,7 @@ struct AccessTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         if request.method == .get, !request.uri.path.hasPrefix("/api/"),
-            Self.matches(QueryParameters(request).get("token"), token)
+            Self.matches((try? QueryParameters(request))?.get("token"), token)
         {
             var response = Response.redirect(to: request.uri.path)
             response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true))

@@ -64,7 +64,9 @@ import Testing
         #expect(await failure("get_run", [:])?.contains("`id` is required") == true)
         #expect(await failure("get_run", ["id": "../x"])?.contains("not a valid run ID") == true)
         #expect(await failure("get_experiment", ["id": "zzzz"])?.contains("no instance") == true)
-        #expect(await failure("get_run_logs", ["run_id": 5])?.contains("must be a string") == true)
+        #expect(
+            await failure("get_run_logs", ["run_id": 5])?.contains("`run_id`: expected a string, got an integer")
+                == true)
         #expect(
             await failure("create_experiment", ["name": "x", "experiment_module": "nope"])?.contains(
                 "unknown experiment") == true)

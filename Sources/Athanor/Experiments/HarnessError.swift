@@ -19,15 +19,15 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownExperiment(let name, let known):
-            return "unknown experiment \"\(name)\" (known: \(known.joined(separator: ", ")))"
+            return "unknown experiment \"\(Self.shown(name))\" (known: \(known.joined(separator: ", ")))"
         case .invalidID(let kind, let text):
             return
-                "\"\(text)\" is not a valid \(kind) ID (IDs are 26 characters of 0-9 and a-z without i, l, o, u; a unique prefix works too)"
+                "\"\(Self.shown(text))\" is not a valid \(kind) ID (IDs are 26 characters of 0-9 and a-z without i, l, o, u; a unique prefix works too)"
         case .unknownID(let kind, let prefix):
-            return "no \(kind) with an ID starting \"\(prefix)\""
+            return "no \(kind) with an ID starting \"\(Self.shown(prefix))\""
         case .ambiguousID(let kind, let prefix, let matches):
             return
-                "\"\(prefix)\" matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: ", "))\(matches.count > 5 ? ", …" : "")); give more characters"
+                "\"\(Self.shown(prefix))\" matches \(matches.count) \(kind)s (\(matches.prefix(5).joined(separator: ", "))\(matches.count > 5 ? ", …" : "")); give more characters"
         case .instanceDeleted(let id):
             return "instance \(id) is deleted"
         case .invalidConfig(let experiment, let error):
@@ -43,5 +43,10 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
         case .storage(let path, let reason):
             return "\(path): \(reason)"
         }
+    }
+
+    /// Text someone gave, shortened: an error quoting a megabyte of it would bury the message.
+    static func shown(_ text: String) -> String {
+        text.count <= 100 ? text : "\(text.prefix(100))… (\(text.count) characters)"
     }
 }

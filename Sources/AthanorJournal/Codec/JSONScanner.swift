@@ -22,6 +22,9 @@ struct JSONScanner {
 
     /// Nesting deeper than this is rejected rather than risking the stack.
     static let maximumDepth = 512
+    /// Whether a lone surrogate escape (`\udc00`) is an error rather than U+FFFD: for text
+    /// from outside (API requests), where it can only be a mistake or an attack.
+    var rejectsLoneSurrogates = false
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int = 0) {
         self.bytes = bytes
@@ -83,7 +86,7 @@ struct JSONScanner {
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> [JSONValue] {
-        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -106,7 +109,7 @@ struct JSONScanner {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONObject {
-        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
         index += 1
         var members: [JSONObject.Member] = []
         skipWhitespace()
@@ -189,8 +192,10 @@ struct JSONScanner {
         throw error("unterminated string")
     }
 
-    /// Parses the hex digits after `\u`, joining surrogate pairs; a lone surrogate reads as U+FFFD.
+    /// Parses the hex digits after `\u`, joining surrogate pairs; a lone surrogate reads as U+FFFD
+    /// (or is an error, with ``rejectsLoneSurrogates``).
     private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
+        let start = index - 2
         let first = try parseHex4()
         if (0xD800..<0xDC00).contains(first), index + 6 <= bytes.count,
             bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
@@ -204,7 +209,12 @@ struct JSONScanner {
             }
             index = saved
         }
-        return Unicode.Scalar(first) ?? "\u{FFFD}"
+        if let scalar = Unicode.Scalar(first) { return scalar }
+        guard !rejectsLoneSurrogates else {
+            index = start
+            throw error("lone surrogate \\u\(String(first, radix: 16)) in a string (not a Unicode character)")
+        }
+        return "\u{FFFD}"
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
@@ -312,7 +322,7 @@ struct JSONScanner {
             try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+            guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
             let isObject = close == UInt8(ascii: "}")
             index += 1
             skipWhitespace()
@@ -367,11 +377,23 @@ struct JSONScanner {
 }
 
 extension JSONValue {
-    /// Parses one complete JSON text.
+    /// Parses one complete JSON text; a lone surrogate escape (`"\udc00"`) reads as U+FFFD, as
+    /// in journals.
     public init(parsing text: some StringProtocol) throws(JSONParseError) {
+        try self.init(parsing: text, strict: false)
+    }
+
+    /// Parses one complete JSON text from outside (a request): like ``init(parsing:)``, but a
+    /// lone surrogate escape is an error rather than U+FFFD.
+    public init(parsingStrictly text: some StringProtocol) throws(JSONParseError) {
+        try self.init(parsing: text, strict: true)
+    }
+
+    private init(parsing text: some StringProtocol, strict: Bool) throws(JSONParseError) {
         var utf8 = Array(text.utf8)
         self = try utf8.withUnsafeMutableBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
             var scanner = JSONScanner(UnsafeBufferPointer(buffer))
+            scanner.rejectsLoneSurrogates = strict
             let value = try scanner.parseValue()
             scanner.skipWhitespace()
             guard scanner.isAtEnd else { throw scanner.error("unexpected text after the value") }

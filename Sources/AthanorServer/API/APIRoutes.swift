@@ -10,12 +10,36 @@ struct APIRoutes: Sendable {
         addInstanceRoutes(to: router)
         addRunRoutes(to: router)
         addEventStreams(to: router)
-        for method in [HTTPRequest.Method.get, .post, .patch, .delete, .put] {
-            router.on("/api/**", method: method) { request, _ -> Response in
-                throw APIError.notFound("no API route \(request.method) \(request.uri.path)")
+        for method in Self.allMethods {
+            for path in ["/api", "/api/**"] {
+                router.on(RouterPath(stringLiteral: path), method: method) { request, _ -> Response in
+                    throw APIError.notFound("no API route \(request.method) \(request.uri.path)")
+                }
+            }
+        }
+        // The router answers a known path with an unknown method by an empty 404: answer it here.
+        for (path, served) in Self.routes {
+            for method in Self.allMethods where !served.contains(method) {
+                router.on(RouterPath(stringLiteral: path), method: method) { request, _ -> Response in
+                    throw APIError(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message:
+                            "\(request.uri.path) answers \(served.map(\.rawValue).joined(separator: ", ")), not \(request.method)"
+                    )
+                }
             }
         }
     }
+
+    private static let allMethods: [HTTPRequest.Method] = [.get, .post, .patch, .delete, .put]
+
+    /// Every API path and the methods it answers (as `docs/http-api.md` lists them).
+    private static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("/api/experiments", [.get]), ("/api/instances", [.get, .post]),
+        ("/api/instances/:id", [.get, .patch, .delete]), ("/api/instances/:id/runs", [.post]), ("/api/runs", [.get]),
+        ("/api/runs/:id", [.get]), ("/api/runs/:id/cancel", [.post]), ("/api/runs/:id/logs", [.get]),
+        ("/api/runs/:id/results", [.get]), ("/api/runs/:id/events", [.get]), ("/api/events", [.get]),
+    ]
 
     /// Runs `body`, answering harness errors as API errors.
     func handling<Value>(_ body: () throws -> Value) throws -> Value {
@@ -29,7 +53,10 @@ struct APIRoutes: Sendable {
     /// A path parameter that must be an ID (or a prefix of one).
     func id(_ context: BasicRequestContext, kind: String) throws -> String {
         guard let text = context.parameters.get("id"), Identifier.isValidPrefix(text.lowercased()) else {
-            throw APIError.badRequest("\"\(context.parameters.get("id") ?? "")\" is not a valid \(kind) ID")
+            let text = context.parameters.get("id") ?? ""
+            throw APIError.badRequest(
+                "\"\(text.count > 100 ? text.prefix(100) + "…" : text)\" is not a valid \(kind) ID"
+                    + " (IDs are up to 26 characters of 0-9 and a-z without i, l, o, u)")
         }
         return text
     }

@@ -7,11 +7,12 @@ extension APIRoutes {
     func addEventStreams(to router: Router<BasicRequestContext>) {
         router.get("/api/runs/:id/events") { request, context in
             let entry = try run(context)
-            let lastEventID = request.headers[.lastEventID] ?? QueryParameters(request).get("after")
+            let lastEventID = try request.headers[.lastEventID] ?? QueryParameters(request).get("after")
             var after = 0
             if let lastEventID {
                 guard let seq = Int(lastEventID), seq >= 0 else {
-                    throw APIError.badRequest("Last-Event-ID (or `after`) must be a seq, not \"\(lastEventID)\"")
+                    throw APIError.badRequest(
+                        "Last-Event-ID (or `after`) must be a seq, not \"\(lastEventID.prefix(100))\"")
                 }
                 after = seq
             }

@@ -4,23 +4,20 @@ import Hummingbird
 extension APIRoutes {
     func addInstanceRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/instances") { request, _ in
-            let all = QueryParameters(request).get("all") == "true"
+            let all = try QueryParameters(request).flag("all")
             return JSONResponse.make(
                 .array(harness.catalog.instances(includingDeleted: all).map(harness.catalog.listing(of:))))
         }
 
         router.post("/api/instances") { request, _ in
-            let body = try await JSONResponse.object(from: request)
-            guard let experiment = try body.string("experiment") else {
-                throw APIError.badRequest("`experiment` is required")
-            }
-            guard let name = try body.string("name"), !name.isEmpty else {
-                throw APIError.badRequest("`name` is required")
-            }
+            let body = try await RequestBody(request, fields: ["experiment", "name", "description", "config"])
+            let experiment = try body.requiredString("experiment")
+            let name = try body.requiredString("name")
+            let description = try body.string("description") ?? ""
             let created = try handling {
                 try harness.store.create(
-                    experiment: experiment, name: name, description: try body.string("description") ?? "",
-                    config: body["config"] ?? [:])
+                    experiment: experiment, name: name, description: description,
+                    config: body.members["config"] ?? [:])
             }
             harness.changes.poke()
             return JSONResponse.make(harness.catalog.listing(of: created), status: .created)
@@ -34,12 +31,14 @@ extension APIRoutes {
         }
 
         router.patch("/api/instances/:id") { request, context in
-            let body = try await JSONResponse.object(from: request)
+            let body = try await RequestBody(request, fields: ["name", "description", "config"])
+            let name = try body.string("name")
+            if name?.isEmpty == true { throw APIError.badRequest("`name` must not be empty") }
+            let description = try body.string("description")
             let updated = try handling {
                 let instance = try harness.catalog.instance(try id(context, kind: "instance"))
                 return try harness.store.update(
-                    instance.instanceID, name: try body.string("name"), description: try body.string("description"),
-                    config: body["config"])
+                    instance.instanceID, name: name, description: description, config: body.members["config"])
             }
             harness.changes.poke()
             return JSONResponse.make(harness.catalog.listing(of: updated))
@@ -56,13 +55,16 @@ extension APIRoutes {
         }
 
         router.post("/api/instances/:id/runs") { request, context in
-            let body = try await JSONResponse.object(from: request)
+            let body = try await RequestBody(request, fields: ["timeout"])
             var timeout: Duration?
-            if let value = body["timeout"], value != .null {
-                guard let seconds = value.doubleValue, seconds > 0 else {
-                    throw APIError.badRequest("`timeout` must be a positive number of seconds")
+            if let value = body["timeout"] {
+                guard let seconds = value.doubleValue else {
+                    throw APIError.badRequest("`timeout`: expected \(RunTimeout.requirement), got \(value.typeName)")
                 }
-                timeout = .milliseconds(Int64(seconds * 1000))
+                guard let duration = RunTimeout.duration(seconds: seconds) else {
+                    throw APIError.badRequest("`timeout` must be \(RunTimeout.requirement), not \(seconds)")
+                }
+                timeout = duration
             }
             let assignment = try handling {
                 let instance = try harness.catalog.instance(try id(context, kind: "instance"))

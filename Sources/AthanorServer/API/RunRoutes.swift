@@ -4,7 +4,7 @@ import Hummingbird
 extension APIRoutes {
     func addRunRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/runs") { request, _ in
-            let query = QueryParameters(request)
+            let query = try QueryParameters(request)
             var instanceID: String?
             if let prefix = query.get("instance") {
                 instanceID = try handling { try harness.catalog.instance(prefix).instanceID }
@@ -32,9 +32,9 @@ extension APIRoutes {
         }
 
         router.post("/api/runs/:id/cancel") { request, context in
-            let body = try await JSONResponse.object(from: request)
-            let entry = try run(context)
+            let body = try await RequestBody(request, fields: ["reason"])
             let reason = try body.string("reason") ?? "cancelled from the web"
+            let entry = try run(context)
             let outcome: RunControl.StopOutcome
             do {
                 outcome = try RunControl.requestStop(journal: entry.journalPath, reason: reason)
@@ -56,7 +56,7 @@ extension APIRoutes {
 
         router.get("/api/runs/:id/logs") { request, context in
             let entry = try run(context)
-            let query = QueryParameters(request)
+            let query = try QueryParameters(request)
             var level = LogLevel.debug
             if let name = query.get("level") {
                 guard let parsed = LogLevel(name: name) else {
@@ -86,7 +86,7 @@ extension APIRoutes {
 
         router.get("/api/runs/:id/results") { request, context in
             let entry = try run(context)
-            let query = QueryParameters(request)
+            let query = try QueryParameters(request)
             let page = try Paging(query.all)
             let results = try await loading { try await harness.runData.data(for: entry).results }
             var entries = results.entries.filter { $0.seq > page.after }
@@ -140,7 +140,7 @@ struct Paging {
             switch key {
             case "offset", "after", "limit":
                 guard let number = Int(value), number >= 0 else {
-                    throw APIError.badRequest("`\(key)` must be a whole number, not \"\(value)\"")
+                    throw APIError.badRequest("`\(key)` must be a whole number, not \"\(value.prefix(100))\"")
                 }
                 if key == "offset" { offset = number }
                 if key == "after" { after = number }

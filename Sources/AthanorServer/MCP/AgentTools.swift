@@ -29,6 +29,9 @@ public struct AgentTools: Sendable {
     public func call(_ name: String, arguments: JSONObject) async throws -> JSONValue {
         if refreshesCatalog { try? harness.catalog.refresh() }
         let arguments = Arguments(tool: name, values: arguments)
+        if let definition = Self.definitions.first(where: { $0.name == name }) {
+            try arguments.check(against: definition)
+        }
         do {
             switch name {
             case "list_experiments":
@@ -44,9 +47,13 @@ public struct AgentTools: Sendable {
                 return harness.catalog.listing(of: created)
             case "update_experiment":
                 let instance = try harness.catalog.instance(try arguments.string("id"))
+                let newName = try arguments.optionalString("name")
+                if newName?.isEmpty == true {
+                    throw Failure(description: "update_experiment: `name` must not be empty")
+                }
                 let updated = try harness.store.update(
-                    instance.instanceID, name: try arguments.optionalString("name"),
-                    description: try arguments.optionalString("description"), config: arguments.values["configuration"])
+                    instance.instanceID, name: newName, description: try arguments.optionalString("description"),
+                    config: arguments.values["configuration"])
                 try? harness.catalog.refresh()
                 return harness.catalog.listing(of: updated)
             case "delete_experiment":
@@ -83,7 +90,8 @@ public struct AgentTools: Sendable {
             default:
                 throw Failure(
                     description:
-                        "unknown tool \"\(name)\" (tools: \(Self.definitions.map(\.name).joined(separator: ", ")))")
+                        "unknown tool \"\(name.prefix(100))\" (tools: \(Self.definitions.map(\.name).joined(separator: ", ")))"
+                )
             }
         } catch let error as HarnessError {
             throw Failure(description: error.description)
@@ -120,8 +128,11 @@ public struct AgentTools: Sendable {
         let instance = try harness.catalog.instance(try arguments.string("experiment_id"))
         var timeout: Duration?
         if let seconds = try arguments.optionalNumber("timeout_seconds") {
-            guard seconds > 0 else { throw Failure(description: "timeout_seconds must be positive") }
-            timeout = .milliseconds(Int64(seconds * 1000))
+            guard let duration = RunTimeout.duration(seconds: seconds) else {
+                throw Failure(
+                    description: "start_run: `timeout_seconds` must be \(RunTimeout.requirement), not \(seconds)")
+            }
+            timeout = duration
         }
         let assignment = try harness.supervisor.start(instance, timeout: timeout)
         harness.changes.poke()
@@ -148,11 +159,13 @@ public struct AgentTools: Sendable {
         var level = LogLevel.debug
         if let name = try arguments.optionalString("level") {
             guard let parsed = LogLevel(name: name) else {
-                throw Failure(description: "level must be debug, info, warn or error, not \"\(name)\"")
+                throw Failure(
+                    description: "get_run_logs: `level` must be debug, info, warn or error, not \"\(name.prefix(100))\""
+                )
             }
             level = parsed
         }
-        let after = try arguments.optionalInteger("after_seq")
+        let after = try arguments.optionalSeq("after_seq")
         // The same cached read the web UI's log view pages through.
         let (data, matches) = try await harness.runData.matches(in: entry, level: level, search: "")
         let matching = matches.map { data.logs[$0] }.filter { $0.seq > (after ?? 0) }
@@ -176,7 +189,7 @@ public struct AgentTools: Sendable {
     private func results(_ arguments: Arguments) async throws -> JSONValue {
         let entry = try harness.catalog.run(try arguments.string("run_id"))
         let limit = try arguments.limit(default: 100)
-        let after = try arguments.optionalInteger("cursor") ?? 0
+        let after = try arguments.optionalSeq("cursor") ?? 0
         let results = try await harness.runData.data(for: entry).results
         let remaining = results.entries.filter { $0.seq > after }
         let page = remaining.prefix(limit)
@@ -203,7 +216,7 @@ public struct AgentTools: Sendable {
             }
         }
         guard !matches.isEmpty else {
-            throw Failure(description: "run \(entry.summary.runID) has no result with key \"\(key)\"")
+            throw Failure(description: "run \(entry.summary.runID) has no result with key \"\(key.prefix(100))\"")
         }
         return ["run": .string(entry.summary.runID), "results": .array(matches)]
     }
@@ -212,7 +225,8 @@ public struct AgentTools: Sendable {
         let entry = try harness.catalog.run(try arguments.string("id"))
         let seconds = try arguments.optionalNumber("timeout_seconds") ?? 60
         guard seconds > 0, seconds <= 3600 else {
-            throw Failure(description: "timeout_seconds must be between 0 and 3600")
+            throw Failure(
+                description: "wait_for_run: `timeout_seconds` must be above 0 and at most 3600, not \(seconds)")
         }
         let journal = entry.journalPath
         let ended = await withTaskGroup(of: Bool.self) { group in
@@ -240,7 +254,7 @@ public struct AgentTools: Sendable {
 
     private func replay(_ arguments: Arguments) throws -> JSONValue {
         let entry = try harness.catalog.run(try arguments.string("id"))
-        let atSeq = try arguments.optionalInteger("at_seq")
+        let atSeq = try arguments.optionalSeq("at_seq")
         let limit = try arguments.limit(default: 200)
         var state = RunSummary()
         var timeline: [JSONValue] = []

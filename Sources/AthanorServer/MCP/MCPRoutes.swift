@@ -1,3 +1,4 @@
+import Athanor
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,7 +26,12 @@ struct MCPRoutes: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         // Hummingbird moves `Host` into the authority; the SDK validates it from the headers.
         if let authority = request.head.authority { headers["Host"] = authority }
-        let body = try await request.collectBody(upTo: JSONResponse.maximumBodySize)
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: RequestBody.maximumSize)
+        } catch {
+            return Self.tooLarge
+        }
         let mcpRequest = MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,
             body: body.readableBytes > 0 ? Data(body.readableBytesView) : nil, path: request.uri.path)
@@ -44,5 +50,15 @@ struct MCPRoutes: Sendable {
             return Response(
                 status: status, headers: responseHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
+    }
+
+    /// The answer to a body over the limit: a JSON-RPC error, as the SDK answers other bad requests.
+    private static var tooLarge: Response {
+        let message =
+            "Invalid Request: the request body is larger than \(RequestBody.maximumSizeDescription) (\(RequestBody.maximumSize) bytes)"
+        let error: JSONValue = [
+            "jsonrpc": "2.0", "error": ["code": -32600, "message": .string(message)], "id": .null,
+        ]
+        return JSONResponse.make(error, status: .contentTooLarge)
     }
 }

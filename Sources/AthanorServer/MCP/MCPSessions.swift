@@ -29,6 +29,9 @@ actor MCPSessions {
 
     func handle(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
         await closeIdleSessions()
+        if request.method.uppercased() == "POST", let problem = Self.invalidID(in: request.body) {
+            return .error(statusCode: 400, .invalidRequest("Invalid Request: \(problem)"))
+        }
         let sessionID = request.header(HTTPHeaderName.sessionID)
         if let sessionID, var session = sessions[sessionID] {
             session.lastUsed = .now
@@ -74,6 +77,19 @@ actor MCPSessions {
     private func closeIdleSessions() async {
         let now = ContinuousClock.now
         for (id, session) in sessions where now - session.lastUsed > idleTimeout { await close(id) }
+    }
+
+    /// What is wrong with the `id` of a message (or of one in a batch), when it is not a string,
+    /// an integer or null: the SDK would never answer such a request, leaving the POST open.
+    private static func invalidID(in body: Data?) -> String? {
+        guard let body, let value = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)) else { return nil }
+        for message in value.arrayValue ?? [value] {
+            switch message["id"] {
+            case nil, .null, .string, .integer: continue
+            case let id?: return "a JSON-RPC id must be a string or an integer, not \(id.typeName)"
+            }
+        }
+        return nil
     }
 
     /// Whether a POST body is a JSON-RPC `initialize` request.
