@@ -159,7 +159,7 @@ def test_errors_are_tool_errors_and_the_session_goes_on(connect):
         error, text, _ = await call(session, "cancel_run", id=started["run"])
         assert error and "already ended" in text
         error, text, _ = await call(session, "get_run_logs", run_id=started["run"], limit="ten")
-        assert error and "`limit` must be an integer" in text
+        assert error and "`limit`: expected an integer, got a string" in text
         # Still working after all of that.
         assert not (await call(session, "list_experiments"))[0]
     run(connect(body))
