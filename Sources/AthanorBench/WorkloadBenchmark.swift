@@ -8,6 +8,9 @@ import Foundation
 struct WorkloadMeasurement: Encodable {
     /// From asking for the runs to the last journal closed.
     var seconds: Double
+    /// Inside the worker, `run_started` → the terminal event (the longest run's): the time
+    /// spent in the runtime API calls, without process start, close and compression.
+    var recordingSeconds: Double
     /// Events in all journals, lifecycle events included.
     var events: Int
     /// Bytes of the closed journals.
@@ -43,8 +46,13 @@ func measureWorkload(in data: DataDirectory, scale: Double, runs: Int, visibilit
     }
     let seconds = seconds(clock.now - start)
     let journals = assignments.map { JournalFile($0.journalPath).compressedPath }
+    let recording = try journals.map { journal in
+        let summary = try Catalog.summarize(journal)
+        guard let started = summary.startedAt, let finished = summary.finishedAt else { return Double.nan }
+        return Double(finished.microsecondsSinceEpoch - started.microsecondsSinceEpoch) / 1e6
+    }
     return WorkloadMeasurement(
-        seconds: seconds, events: runs * (perRun.bodyEventCount + 3),
+        seconds: seconds, recordingSeconds: recording.max() ?? .nan, events: runs * (perRun.bodyEventCount + 3),
         bytes: journals.reduce(0) { $0 + fileSize($1) }, files: journals.count, journals: journals,
         visibilityMs: visibility ? try await visibilityLatency(in: data, executor: executor) : nil)
 }

@@ -38,7 +38,11 @@ def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
             writer = subprocess.Popen([ATHANOR, "synth", str(journal), "--logs", str(logs), "--results", "0",
                                        "--progress", "0", "--durability", durability, "--report-durable"],
                                       stdout=out, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.0, 0.06))
+            # Random moments from the journal's creation on (process start-up time varies with load).
+            deadline = time.time() + 30
+            while not journal.exists() and writer.poll() is None and time.time() < deadline:
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0.0, 0.04))
             writer.send_signal(signal.SIGKILL)
             writer.wait()
         durable = max([int(line.split()[1]) for line in reports.read_text().splitlines()

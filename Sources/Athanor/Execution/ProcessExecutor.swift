@@ -62,6 +62,8 @@ public final class ProcessExecutor: Executor {
         // The worker inherits the journal's lock as its standard input (see JournalLease).
         process.standardInput = FileHandle(fileDescriptor: lease.descriptor, closeOnDealloc: false)
         process.standardOutput = FileHandle.standardError
+        let exited = ExitSignal()
+        process.terminationHandler = { _ in exited.markExited() }
         try process.run()
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
@@ -69,10 +71,17 @@ public final class ProcessExecutor: Executor {
             StopRequest.clear(forJournal: assignment.journalPath)
         }
         let forcedStop = await supervise(
-            process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
+            process, exited: exited, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
         let ending =
             forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
             ?? .failed(error: Self.describeExit(of: process))
+        if forcedStop == nil, process.terminationReason == .exit,
+            process.terminationStatus == WorkerProcess.ExitStatus.completed,
+            !FileManager.default.fileExists(atPath: lease.path)
+        {
+            // Recorded as completed and closed by the worker: no need to read the journal.
+            return .completed
+        }
         return try Self.record(ending, in: lease)
     }
 
@@ -85,7 +94,9 @@ public final class ProcessExecutor: Executor {
 
     /// Waits for the worker to exit, passing on stop requests and the time limit; returns the
     /// request that had to be forced by SIGKILL, if any.
-    private func supervise(_ process: Process, journal: String, timeout: Duration?) async -> StopRequest? {
+    private func supervise(_ process: Process, exited: ExitSignal, journal: String, timeout: Duration?) async
+        -> StopRequest?
+    {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var stopping: (request: StopRequest, since: ContinuousClock.Instant)?
@@ -102,7 +113,7 @@ public final class ProcessExecutor: Executor {
                 process.waitUntilExit()
                 return stopping.request
             }
-            try? await Task.sleep(for: .milliseconds(10))
+            await exited.wait(upTo: .milliseconds(10))
         }
         return nil
     }

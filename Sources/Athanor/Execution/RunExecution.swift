@@ -89,6 +89,10 @@ enum RunExecution {
 
     /// The terminal event of a journal that has one.
     static func terminalEvent(ofEnded path: String) throws(JournalError) -> RunEvent {
+        // Nearly always the last line; decoding only that one spares a long run's journal.
+        if let last = try JournalReader<RunEvent>(path: path).lastLineEvent(), last.payload.isTerminal {
+            return last.payload
+        }
         let reader = try JournalReader<RunEvent>(path: path)
         var terminal: RunEvent?
         try reader.forEachEvent { if $0.payload.isTerminal { terminal = $0.payload } }

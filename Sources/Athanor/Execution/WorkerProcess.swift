@@ -9,7 +9,17 @@ import Foundation
 /// cancels its task, so the experiment sees `isCancelled` and `Task.isCancelled` and can end
 /// gracefully; the supervisor kills the worker if it does not within the grace period.
 public enum WorkerProcess {
-    /// Executes the run and returns the process exit status: 0 once the run's end is recorded.
+    /// Exit statuses of a worker whose run's end is recorded and its journal closed: the
+    /// supervisor learns how the run ended without reading the journal again when it completed.
+    public enum ExitStatus {
+        /// The run completed.
+        public static let completed: Int32 = 0
+        /// The run failed or was cancelled (the journal says why).
+        public static let endedOtherwise: Int32 = 3
+    }
+
+    /// Executes the run and returns the process exit status: one of ``ExitStatus`` once the
+    /// run's end is recorded, 1 when the worker could not execute it.
     public static func run(journal path: String, registry: ExperimentRegistry) async -> Int32 {
         do {
             var assignment = try assignment(fromJournal: path)
@@ -39,8 +49,7 @@ public enum WorkerProcess {
                 signalSource.cancel()
                 markerWatch.cancel()
             }
-            _ = try await task.value
-            return 0
+            return try await task.value == .completed ? ExitStatus.completed : ExitStatus.endedOtherwise
         } catch {
             FileHandle.standardError.write(Data("athanor worker: \(error)\n".utf8))
             return 1

@@ -132,6 +132,22 @@ public final class JournalReader<Payload: JournalPayload> {
         }
     }
 
+    /// The event on the journal's last complete line, or nil if that line is not a valid
+    /// event. Reads every line but decodes only the last (how a run ended, cheaply); the
+    /// reader is at the end afterwards.
+    public func lastLineEvent() throws(JournalError) -> JournalEvent<Payload>? {
+        var last: [UInt8] = []
+        while let line = try lines.nextLine() {
+            last.removeAll(keepingCapacity: true)
+            last.append(contentsOf: line)
+        }
+        finished = true
+        return last.withUnsafeBufferPointer { line in
+            if case .event(let event) = decoder.decode(line) { return event }
+            return nil
+        }
+    }
+
     /// Every event of the journal; throws on the first problem.
     public static func readAll(path: String) throws(JournalError) -> [JournalEvent<Payload>] {
         let reader = try JournalReader(path: path)

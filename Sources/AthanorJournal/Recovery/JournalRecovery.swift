@@ -124,11 +124,16 @@ public enum JournalRecovery {
         return Array(bytes.prefix(try read.get()))
     }
 
-    /// A `.zst.tmp` file is stale unless a live writer is compressing its journal right now.
+    /// A `.zst.tmp` file is stale unless a live writer is building its journal's compressed
+    /// form right now (writers do so while they write).
     private static func removeStaleTemporary(_ path: String) throws -> Outcome? {
         let plain = String(path.dropLast(".zst.tmp".count))
         guard !JournalLock.isHeld(plain) else { return nil }
-        try POSIX.unlink(path)
+        do {
+            try POSIX.unlink(path)
+        } catch .notFound {
+            return nil  // its writer finished in the meantime
+        }
         return Outcome(path: path, action: .removedTemporaryFile)
     }
 

@@ -5,26 +5,31 @@
 #endif
 
 extension JournalFile {
-    /// Replaces the plain journal by its compressed form: compress to a temporary file, fsync it,
-    /// rename it into place atomically, then remove the plain file. Readers that open the
-    /// journal at any moment find one complete form or the other.
+    /// Replaces the plain journal by its compressed form, compressing it whole now.
     func compressPlainForm(level: Int32) throws(JournalError) {
-        let source = try POSIX.open(plainPath, O_RDONLY)
+        let source = try POSIX.open(plainPath, O_RDONLY | O_CLOEXEC)
         defer { close(source) }
-        let temporary = temporaryCompressedPath
-        let destination = try POSIX.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        var destinationOpen = true
-        defer { if destinationOpen { close(destination) } }
+        let stream = try ZstdFileStream(creating: temporaryCompressedPath, level: level)
         do throws(JournalError) {
-            try ZstdCompressor.compress(
-                from: source, sourcePath: plainPath, to: destination, destinationPath: temporary, level: level)
-            try POSIX.fsync(destination, path: temporary)
-            close(destination)
-            destinationOpen = false
-            try POSIX.rename(temporary, to: compressedPath)
+            try stream.write(contentsOf: source, path: plainPath)
+        } catch {
+            stream.abandon()
+            throw error
+        }
+        try installCompressedForm(stream)
+    }
+
+    /// Replaces the plain journal by the compressed form `stream` holds (every byte of the
+    /// plain journal must have gone into it): end the frame and fsync it, rename it into place
+    /// atomically, then remove the plain file. Readers that open the journal at any moment
+    /// find one complete form or the other.
+    func installCompressedForm(_ stream: ZstdFileStream) throws(JournalError) {
+        do throws(JournalError) {
+            try stream.finish()
+            try POSIX.rename(stream.path, to: compressedPath)
             try POSIX.fsyncDirectory(containing: compressedPath)
         } catch {
-            try? POSIX.unlink(temporary)
+            stream.abandon()
             throw error
         }
         try POSIX.unlink(plainPath)

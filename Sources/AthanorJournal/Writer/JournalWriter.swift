@@ -23,7 +23,9 @@ import Synchronization
 ///
 /// While open, the writer holds an exclusive `flock` on the plain journal; no other writer can
 /// open it. ``close()`` flushes, fsyncs and, once the terminal event is written, replaces the
-/// journal by its zstd-compressed form (`<name>.jsonl.zst`). Appending after the terminal
+/// journal by its zstd-compressed form (`<name>.jsonl.zst`). That form is built while the
+/// journal is written (the flusher compresses what it writes into `<name>.jsonl.zst.tmp`), so
+/// closing only ends the zstd frame. Appending after the terminal
 /// event, or after close, throws. Always close a writer: its flusher thread runs until then.
 public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
     /// How a writer behaves.
@@ -96,6 +98,9 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
     // Owned by the flusher thread (and by `close` once the flusher has exited).
     private var fileSize: Int
     private var reserve: SpaceReserve
+    /// The compressed form being built; nil when compression waits for close (it could not
+    /// be started, or failed on the way).
+    private var compressedForm: ZstdFileStream?
 
     /// Creates a new journal at `path` (which must not exist) and locks it.
     public convenience init(creating path: String, options: Options = Options()) throws(JournalError) {
@@ -149,6 +154,9 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         self.discardedTornBytes = discardedTornBytes
         fileSize = Int(lseek(fd, 0, SEEK_END))
         reserve = SpaceReserve(fileSize: fileSize)
+        if options.compressOnClose {
+            compressedForm = Self.startCompressedForm(of: file, level: options.compressionLevel)
+        }
         lastSeqValue = lastSeq
         writtenSeq = lastSeq
         durableSeqValue = lastSeq
@@ -254,10 +262,31 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             throw .writerFailed(path: path, reason: reason)
         case .ended where options.compressOnClose:
             try POSIX.fsync(fd, path: path)
-            try file.compressPlainForm(level: options.compressionLevel)
+            if let compressedForm {
+                try file.installCompressedForm(compressedForm)
+            } else {
+                try file.compressPlainForm(level: options.compressionLevel)
+            }
         default:
+            compressedForm?.abandon()
             reserve.release(fd: fd, fileSize: fileSize)
             try POSIX.fsync(fd, path: path)
+        }
+    }
+
+    /// Starts the compressed form with what the journal already holds (`run_created`, when a
+    /// worker takes over from its supervisor). Without it (no space, say) close compresses
+    /// the whole journal instead.
+    private static func startCompressedForm(of file: JournalFile, level: Int32) -> ZstdFileStream? {
+        guard let stream = try? ZstdFileStream(creating: file.temporaryCompressedPath, level: level) else { return nil }
+        do throws(JournalError) {
+            let source = try POSIX.open(file.plainPath, O_RDONLY | O_CLOEXEC)
+            defer { Glibc.close(source) }
+            try stream.write(contentsOf: source, path: file.plainPath)
+            return stream
+        } catch {
+            stream.abandon()
+            return nil
         }
     }
 
@@ -374,6 +403,7 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             }
             let failure = write(writing, sync: mustSync)
             fileSize += writing.count
+            if failure == nil { compressWritten(writing) }
             writing.removeAll(keepingCapacity: true)
 
             monitor.lock()
@@ -388,6 +418,18 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         flusher = .exited
         monitor.announceProgress()
         monitor.unlock()
+    }
+
+    /// Adds bytes just written to the compressed form; if that fails, close compresses the
+    /// whole journal instead.
+    private func compressWritten(_ bytes: [UInt8]) {
+        guard let stream = compressedForm else { return }
+        do {
+            try bytes.withUnsafeBytes { try stream.write($0) }
+        } catch {
+            stream.abandon()
+            compressedForm = nil
+        }
     }
 
     /// Waits up to ``lingerNanoseconds`` for an append after `seq`, without the lock.
