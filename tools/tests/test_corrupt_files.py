@@ -401,18 +401,22 @@ def test_mcp_tools_name_the_damage_and_the_session_keeps_working(pristine, copy)
             assert not error, (name, summary)
             assert problem_text(name, "\n".join(summary["problems"])), (name, summary)
             for tool, arguments in (("get_run_logs", {"run_id": run}), ("list_results", {"run_id": run})):
+                # What could be read, with a warning and the problems.
                 error, answer = await call(session, tool, **arguments)
                 assert not error, (name, tool, answer)
+                assert "damaged" in answer.get("warning", "") or CASES[name]["problem"] is None, (name, tool)
+                assert problem_text(name, "\n".join(answer.get("problems", []))), (name, tool, answer)
             error, answer = await call(session, "replay_run", id=run)
             if name in DAMAGED_ZSTD:
                 assert error and run in answer and problem_text(name, answer), (name, answer)
             else:
                 assert not error, (name, answer)
+                assert problem_text(name, "\n".join(answer.get("problems", []))), (name, answer)
             # The session still serves the good runs after each damaged one.
             error, summary = await call(session, "get_run", id=good[-1])
             assert not error and summary["status"] == "completed"
         error, answer = await call(session, "list_results", run_id=good[0])
-        assert not error and answer["total"] == 3
+        assert not error and answer["total"] == 3 and "warning" not in answer and "problems" not in answer
 
     async def session():
         parameters = StdioServerParameters(command=ATHANOR, args=["mcp", "--data", str(data)])

@@ -171,7 +171,7 @@ public struct AgentTools: Sendable {
         let matching = matches.map { data.logs[$0] }.filter { $0.seq > (after ?? 0) }
         // Without a cursor: the last `limit` lines; with one: the next `limit` after it.
         let window = after == nil ? Array(matching.suffix(limit)) : Array(matching.prefix(limit))
-        return [
+        return entry.notingJournalProblems(in: [
             "run": .string(entry.summary.runID), "total": .integer(Int64(data.logs.count)),
             "logs": .array(
                 window.map { line in
@@ -183,7 +183,7 @@ public struct AgentTools: Sendable {
                 }),
             "next_after_seq": window.last.map { .integer(Int64($0.seq)) }
                 ?? (after.map { .integer(Int64($0)) } ?? .null),
-        ]
+        ])
     }
 
     private func results(_ arguments: Arguments) async throws -> JSONValue {
@@ -193,14 +193,14 @@ public struct AgentTools: Sendable {
         let results = try await harness.runData.data(for: entry).results
         let remaining = results.entries.filter { $0.seq > after }
         let page = remaining.prefix(limit)
-        return [
+        return entry.notingJournalProblems(in: [
             "run": .string(entry.summary.runID), "total": .integer(Int64(results.entries.count)),
             "results": .array(
                 page.map { result in
                     ["seq": .integer(Int64(result.seq)), "key": .string(result.key), "value": result.value]
                 }),
             "next_cursor": remaining.count > limit ? .integer(Int64(page.last?.seq ?? after)) : .null,
-        ]
+        ])
     }
 
     private func resultDetails(_ arguments: Arguments) throws -> JSONValue {
@@ -271,9 +271,9 @@ public struct AgentTools: Sendable {
                 "type": .string(event.payload.typeName),
             ])
         }
-        return [
+        return entry.notingJournalProblems(in: [
             "run": .string(entry.summary.runID), "at_seq": .integer(Int64(state.lastSeq)), "state": state.json,
             "timeline": .array(Array(timeline.suffix(limit))), "timeline_total": .integer(Int64(timeline.count)),
-        ]
+        ])
     }
 }
