@@ -36,13 +36,16 @@ struct SuperviseCommand: AsyncParsableCommand {
     @Option(help: "Seconds a worker gets to stop gracefully before it is killed.")
     var grace: Double = 5
 
+    func validate() throws {
+        try TimeLimitArguments.validate(timeout: timeout, grace: grace)
+    }
+
     func run() async throws {
         signal(SIGHUP, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         var assignment = try WorkerProcess.assignment(fromJournal: journal)
         assignment.lease = JournalLease.inherited(0, path: journal)
-        let executor = ProcessExecutor(
-            options: .init(gracePeriod: .seconds(grace), timeout: timeout.map { .seconds($0) }))
+        let executor = ProcessExecutor(options: TimeLimitArguments.executorOptions(timeout: timeout, grace: grace))
         _ = try await executor.execute(assignment)
     }
 }

@@ -33,13 +33,12 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
-        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        try TimeLimitArguments.validate(timeout: timeout, grace: grace)
     }
 
     func run() async throws {
         let target = try data.openCatalog().instance(instance)
-        let options = ProcessExecutor.Options(gracePeriod: .seconds(grace), timeout: timeout.map { .seconds($0) })
+        let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace)
         if detach {
             try startDetached(target)
             return

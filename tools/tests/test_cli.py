@@ -106,7 +106,7 @@ def completed_run(data, iterations=50, delay_ms=1):
 
 def journal_path(data, run):
     """The run's journal on disk, plain (live) or compressed (closed)."""
-    found = list(pathlib.Path(data).glob(f"runs/*/{run}.jsonl*"))
+    found = [p for p in pathlib.Path(data).glob(f"runs/*/{run}.jsonl*") if not p.name.endswith(".tmp")]
     assert len(found) == 1, found
     return found[0]
 
