@@ -255,6 +255,16 @@ def test_cli_commands_on_every_damaged_run(pristine, copy, command):
     assert_nothing_lost(pristine[0], data, cases)
 
 
+def test_a_closed_journal_without_its_end_says_so(copy):
+    data, _, _, cases = copy
+    shown = json.loads(cli("show", cases["torn_zst"], "--json", "--data", data).stdout)
+    assert any("closed without a terminal event" in problem for problem in shown["problems"]), shown
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        athanor.load_run(cases["torn_zst"], data_dir=data)
+    assert any("closed without a terminal event" in str(w.message) for w in caught)
+
+
 def test_cli_reads_the_undamaged_part_of_a_damaged_journal(copy):
     data, _, _, cases = copy
     logs = cli("logs", cases["missing_seq"], "--json", "--data", data).stdout.splitlines()

@@ -171,6 +171,11 @@ public final class Catalog: Sendable {
             entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, readBytes: 0)
         }
         Self.identify(&entry.summary, plainPath: plainPath, file: path, isClosed: isClosed)
+        if isClosed, entry.summary.lastSeq > 0, !entry.summary.status.isFinished {
+            entry.summary.noteProblem(
+                "\(path): closed without a terminal event: the run's end is missing, and its status is the last one recorded"
+            )
+        }
         if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
         return entry
     }

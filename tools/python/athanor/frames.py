@@ -157,6 +157,9 @@ class Run:
         self.file = self.file or self.path
         if self.problems is None:
             self.problems = _check(self.file, self.data)
+            if self.file.endswith(".zst") and self.data.strip() and not any(
+                    b'"type":"' + kind.encode() + b'"' in self.data for kind in TERMINAL):
+                self.problems.append(f"{self.file}: closed without a terminal event: the run's end is missing")
             if self.torn_bytes and self.file.endswith(".zst"):
                 # A live journal's incomplete last line is a write in progress; a closed one's is damage.
                 line = self.data.count(b"\n") + 1
