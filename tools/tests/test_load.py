@@ -5,7 +5,10 @@ which runs the full 50 runs × 10,000 events/s × 30 s with the release binary).
 
 import os
 import pathlib
+import socket
+import subprocess
 import sys
+import time
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
@@ -29,3 +32,45 @@ def test_every_client_and_every_journal_has_every_event_under_load():
     assert report["events_delivered"] == 8 * expected
     # Bounded memory: a generous ceiling (an idle debug server holds about 45 MiB).
     assert report["server_rss_kib"]["peak"] < 400 * 1024, report["server_rss_series"]
+
+
+def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
+    """A client that stops reading holds its stream back (the journal on disk is the buffer):
+    the server does not queue the run's events for it in memory, and it still gets them all."""
+    server, port = load.start_server(ATHANOR, str(tmp_path), 1)
+    try:
+        config = {"logs": 300_000, "results": 0, "progress": 0, "events_per_second": 0}
+        instance = load.api(port, "POST", "/api/instances", {"experiment": "synthetic", "name": "s", "config": config})
+        run = load.api(port, "POST", f"/api/instances/{instance['instance']}/runs", {})["run"]
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", port))
+        stalled.sendall(f"GET /api/runs/{run}/events HTTP/1.1\r\nHost: load\r\n\r\n".encode())
+        before = load.rss_kib(server.pid)
+        deadline = time.time() + 60
+        # Watch the disk, not the API: asking for the run's summary makes the server read its
+        # logs ahead (RunDataCache), which is memory of another kind.
+        closed = tmp_path / "data" / "runs" / instance["instance"] / f"{run}.jsonl.zst"
+        while not closed.exists():
+            assert time.time() < deadline, "the run did not complete"
+            time.sleep(0.2)
+        time.sleep(1)
+        grown = load.rss_kib(server.pid) - before
+        # The run's SSE stream is about 50 MB; queued in memory it would take more than that.
+        assert grown < 40 * 1024, f"the server grew by {grown} KiB while a client was not reading"
+        pieces = [b""]
+        stalled.settimeout(30)
+        while not (pieces[-2 if len(pieces) > 1 else -1] + pieces[-1]).endswith(b"\r\n0\r\n\r\n"):
+            data = stalled.recv(1 << 20)
+            assert data, "the stream ended early"
+            pieces.append(data)
+        received = b"".join(pieces)
+        ids = [int(seq) for seq in load.SSE_ID.findall(received)]
+        assert ids == list(range(1, 300_004))
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise

@@ -47,6 +47,15 @@ public struct TailFollower<Payload: JournalPayload>: AsyncSequence, Sendable {
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> JournalEvent<Payload>? {
             try await state.next()
         }
+
+        /// Every event decoded and not yet delivered (at least one), waiting for more when there
+        /// are none; nil after the terminal event. A consumer that forwards events (a network
+        /// stream) handles a burst in one go this way, rather than event by event.
+        public mutating func nextBatch(
+            isolation actor: isolated (any Actor)? = #isolation
+        ) async throws -> [JournalEvent<Payload>]? {
+            try await state.nextBatch()
+        }
     }
 }
 
@@ -111,6 +120,15 @@ private final class FollowState<Payload: JournalPayload> {
                 try decodeRecords(from: reader)
             }
         }
+    }
+
+    @_specialize(where Payload == RunEvent)
+    func nextBatch(isolation actor: isolated (any Actor)? = #isolation) async throws -> [JournalEvent<Payload>]? {
+        guard let first = try await next() else { return nil }
+        var events = [first]
+        events.append(contentsOf: batch[batchIndex...])
+        batchIndex = batch.count
+        return events
     }
 
     /// Watches before opening, so no change between the two is missed.

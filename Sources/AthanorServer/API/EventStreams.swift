@@ -16,41 +16,71 @@ extension APIRoutes {
                 }
                 after = seq
             }
-            let follower = TailFollower<RunEvent>(path: entry.journalPath, from: after + 1)
             return ServerSentEvents.response(
-                follower.map { event in
-                    var encoder = EventLineEncoder()
-                    let line = (try? encoder.line(event)) ?? "\n"
-                    return "id: \(event.seq)\ndata: \(line.dropLast())\n\n"
-                })
+                RunEventChunks(follower: TailFollower<RunEvent>(path: entry.journalPath, from: after + 1)))
         }
 
         router.get("/api/events") { _, _ in
-            ServerSentEvents.response(harness.changes.subscribe())
+            ServerSentEvents.response(harness.changes.subscribe().map { ByteBuffer(string: $0) })
         }
     }
 }
 
 /// Responses that stream server-sent events.
 enum ServerSentEvents {
-    /// Streams `events` (each already formatted as one event) after a comment that sends the
-    /// headers at once; the stream ends with the sequence, when the client goes away, or when
-    /// the server shuts down gracefully.
-    static func response<Events: AsyncSequence & Sendable>(_ events: Events) -> Response
-    where Events.Element == String {
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .unbounded)
-        let pump = Task {
-            continuation.yield(ByteBuffer(string: ": connected\n\n"))
-            do {
-                for try await event in events { continuation.yield(ByteBuffer(string: event)) }
-            } catch {}
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in pump.cancel() }
-        return Response(
+    /// Streams `chunks` (each one or more whole events) after a comment that sends the headers at
+    /// once; the stream ends with the sequence (or its first error), when the client goes away,
+    /// or when the server shuts down gracefully.
+    ///
+    /// Each chunk is written, and the write awaited, before the next is asked for: a client that
+    /// reads slowly holds its follower back (the journal on disk is the buffer) instead of piling
+    /// events up in the server's memory.
+    static func response<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Response
+    where Chunks.Element == ByteBuffer {
+        Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no"],
-            body: ResponseBody(asyncSequence: stream.cancelOnGracefulShutdown()))
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                var iterator = chunks.cancelOnGracefulShutdown().makeAsyncIterator()
+                while true {
+                    let chunk: ByteBuffer?
+                    do { chunk = try await iterator.next() } catch { break }
+                    guard let chunk else { break }
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
+
+/// A run's journal events as server-sent events (`id:` the `seq`, `data:` the journal line),
+/// every event the follower has decoded at once in one chunk, so that a burst of thousands of
+/// events costs one network write rather than thousands.
+struct RunEventChunks: AsyncSequence, Sendable {
+    let follower: TailFollower<RunEvent>
+
+    func makeAsyncIterator() -> Iterator { Iterator(events: follower.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var events: TailFollower<RunEvent>.Iterator
+        var encoder = EventLineEncoder()
+        var line: [UInt8] = []
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let batch = try await events.nextBatch() else { return nil }
+            var chunk = ByteBuffer()
+            chunk.reserveCapacity(batch.count * 192)
+            for event in batch {
+                line.removeAll(keepingCapacity: true)
+                // A decoded event always encodes again; were it not to, its data would be empty.
+                try? encoder.append(seq: event.seq, timestamp: event.timestamp, payload: event.payload, to: &line)
+                chunk.writeString("id: \(event.seq)\ndata: ")
+                chunk.writeBytes(line.isEmpty ? line[...] : line.dropLast())
+                chunk.writeString("\n\n")
+            }
+            return chunk
+        }
     }
 }
 
