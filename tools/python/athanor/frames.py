@@ -64,14 +64,13 @@ def _check(path, data):
     line_count = data.count(b"\n")
     if line_count == 0:
         return [f"{path}: holds no events (an empty file, or not a run journal)"]
-    seqs = _SEQ.findall(data)
-    try:
-        data.decode("utf-8")
-        sound = (len(seqs) == line_count and data.count(b"}\n") == line_count
-                 and not _CONTROL.search(data.replace(b"\n", b"")) and data.startswith(b"{"))
-    except UnicodeDecodeError:
-        sound = False
-    if sound and list(map(int, seqs)) == list(range(1, line_count + 1)):
+    # Each line's seq (a line that does not start like an event has none), and no raw control
+    # character anywhere (JSON escapes them): about 30 ms for the 111,000 lines of workload W.
+    # A line damaged in some other way is found when it is parsed (`_parse`).
+    seqs = _LINE_SEQ.findall(data, 0, len(data) - 1)  # lines 2…n
+    if (data.startswith(b'{"seq":1,') and len(seqs) == line_count - 1
+            and len(data.translate(None, _CONTROL_BYTES)) == len(data)
+            and list(map(int, seqs)) == list(range(2, line_count + 1))):
         return []
     problems, last, expected = [], None, 1
     for number, line in enumerate(data.splitlines(), 1):
@@ -96,7 +95,8 @@ def _check(path, data):
     return problems
 
 
-_CONTROL = re.compile(rb"[\x00-\x1f]")
+_LINE_SEQ = re.compile(rb'\n\{"seq":(\d+),')
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte != 10)
 
 
 def _results_frame(records):
