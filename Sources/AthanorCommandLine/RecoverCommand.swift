@@ -31,6 +31,8 @@ struct RecoverCommand: ParsableCommand {
                 print("closed  \(outcome.path)  (run_failed at seq \(seq)\(note))")
             case .compressedEndedRun:
                 print("closed  \(outcome.path)  (had ended; compressed)")
+            case .removedRedundantPlainForm:
+                print("removed \(outcome.path)  (its complete compressed form was already in place)")
             case .skippedLiveWriter:
                 print("live    \(outcome.path)  (left alone)")
             case .removedTemporaryFile:

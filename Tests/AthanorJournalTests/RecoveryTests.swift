@@ -77,6 +77,24 @@ import Testing
         #expect(try JournalReader<RunEvent>.readAll(path: path).count == 4)
     }
 
+    @Test func theRunsEndIsDurableInTheCompressedFormAndAShortPlainFormIsRedundant() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("run.jsonl")
+        try writeRun(at: path, logs: 3).close()
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: path + ".zst"))
+        let events = try JournalReader<RunEvent>.readAll(path: path)
+        #expect(events.last?.payload == .completed)
+        // A power loss after the compressed form was made durable, before the plain file was
+        // removed, can leave the plain file without its last lines (it was never fsynced).
+        var encoder = EventLineEncoder()
+        let plain = try events.dropLast(2).map { try encoder.line($0) }
+        try TestFiles.write(plain.joined(), to: path)
+        let actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.removedRedundantPlainForm])
+        #expect(!TestFiles.exists(path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".zst")) == compressed)
+    }
+
     @Test func verifyReportsAnUnclosedRunWhoseWriterIsGone() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")

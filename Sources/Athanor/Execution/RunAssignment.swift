@@ -49,7 +49,8 @@ public struct RunAssignment: Sendable {
             try FileManager.default.createDirectory(
                 atPath: data.runsDirectory(of: instanceID), withIntermediateDirectories: true)
             lease = try JournalLease.create(path)
-            let writer = try JournalWriter<RunEvent>(lease: lease)
+            // Only `run_created` here; the executor's writer records the rest and compresses.
+            let writer = try JournalWriter<RunEvent>(lease: lease, options: .init(compressOnClose: false))
             defer { try? writer.close() }
             try writer.append(
                 .created(

@@ -41,6 +41,16 @@ public struct JournalFile: Sendable, Hashable {
         throw .notFound(path: plainPath)
     }
 
+    /// Opens the compressed form only; nil when there is none.
+    func openCompressedForReading() throws(JournalError) -> Opened? {
+        let fd = Glibc.open(compressedPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            guard errno == ENOENT else { throw .fromErrno("open", compressedPath) }
+            return nil
+        }
+        return Opened(fd: fd, path: compressedPath, isCompressed: Self.startsWithZstdMagic(fd))
+    }
+
     /// Whether the file starts with a zstd frame (checked by content, not by name); leaves
     /// the offset at 0.
     private static func startsWithZstdMagic(_ fd: Int32) -> Bool {

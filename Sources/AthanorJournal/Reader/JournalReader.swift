@@ -31,8 +31,18 @@ public final class JournalReader<Payload: JournalPayload> {
 
     /// Opens a journal by either of its names (`x.jsonl` or `x.jsonl.zst`): the plain form if it
     /// exists, else the compressed one. Compression is recognised by content.
-    public init(path: String) throws(JournalError) {
-        let opened = try JournalFile(path).openForReading()
+    public convenience init(path: String) throws(JournalError) {
+        try self.init(opened: try JournalFile(path).openForReading())
+    }
+
+    /// Reads only the compressed form of the journal at `path`, even while the plain one
+    /// exists; nil when there is no compressed form.
+    public static func compressedForm(of path: String) throws(JournalError) -> JournalReader? {
+        guard let opened = try JournalFile(path).openCompressedForReading() else { return nil }
+        return try JournalReader(opened: opened)
+    }
+
+    private init(opened: JournalFile.Opened) throws(JournalError) {
         self.path = opened.path
         isCompressed = opened.isCompressed
         fd = opened.fd

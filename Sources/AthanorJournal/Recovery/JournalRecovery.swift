@@ -20,6 +20,10 @@ public enum JournalRecovery {
         case closedAsInterrupted(seq: Int, discardedTornBytes: Int)
         /// The run had ended but the journal was not yet compressed; it is now.
         case compressedEndedRun
+        /// The compressed form was already complete and in place (a writer that stopped
+        /// between making it durable and removing the plain file, or a power loss that cost the
+        /// plain file its last lines): the redundant plain file was removed.
+        case removedRedundantPlainForm
         /// A live writer holds the journal; untouched.
         case skippedLiveWriter
         /// A leftover temporary file of an interrupted compression was removed.
@@ -73,6 +77,11 @@ public enum JournalRecovery {
         } catch .locked {
             return .skippedLiveWriter
         }
+        if try hasCompleteCompressedForm(path) {
+            try writer.close()
+            try JournalFile(path).removePlainForm()
+            return .removedRedundantPlainForm
+        }
         if writer.terminalSeq != nil {
             try writer.close()
             return .compressedEndedRun
@@ -94,6 +103,20 @@ public enum JournalRecovery {
             try? writer.close()
             throw error
         }
+    }
+
+    /// Whether the journal's compressed form exists and reads through to a terminal event with
+    /// no problem: then it is the journal, whatever the plain file beside it holds.
+    private static func hasCompleteCompressedForm(_ path: String) throws(JournalError) -> Bool {
+        guard let reader = try JournalReader<RunEvent>.compressedForm(of: path) else { return false }
+        do throws(JournalError) {
+            while let record = try reader.next() {
+                if case .problem = record { return false }
+            }
+        } catch {
+            return false
+        }
+        return reader.terminalSeq != nil
     }
 
     /// Whether the plain file at `path` can be a run journal a writer left: one with a run

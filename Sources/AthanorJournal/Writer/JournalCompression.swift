@@ -20,10 +20,18 @@ extension JournalFile {
     }
 
     /// Replaces the plain journal by the compressed form `stream` holds (every byte of the
-    /// plain journal must have gone into it): end the frame and fsync it, rename it into place
-    /// atomically, then remove the plain file. Readers that open the journal at any moment
-    /// find one complete form or the other.
+    /// plain journal must have gone into it): see ``publishCompressedForm(_:)``, then the plain
+    /// file is removed. Readers that open the journal at any moment find one complete form or
+    /// the other.
     func installCompressedForm(_ stream: ZstdFileStream) throws(JournalError) {
+        try publishCompressedForm(stream)
+        try removePlainForm()
+    }
+
+    /// Ends the frame `stream` holds and fsyncs it, renames it into place atomically and
+    /// fsyncs the directory: from then on the compressed form is a complete, durable journal,
+    /// and the plain one (identical, and preferred by readers while it exists) is redundant.
+    func publishCompressedForm(_ stream: ZstdFileStream) throws(JournalError) {
         do throws(JournalError) {
             try stream.finish()
             try POSIX.rename(stream.path, to: compressedPath)
@@ -32,6 +40,10 @@ extension JournalFile {
             stream.abandon()
             throw error
         }
+    }
+
+    /// Removes the plain form once the compressed one is in place.
+    func removePlainForm() throws(JournalError) {
         try POSIX.unlink(plainPath)
         try POSIX.fsyncDirectory(containing: plainPath)
     }
