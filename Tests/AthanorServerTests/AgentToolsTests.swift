@@ -7,23 +7,15 @@ import Testing
 
 /// The MCP tool handlers, called directly (runs execute inline).
 @Suite struct AgentToolsTests {
-    private let tools: AgentTools
+    private let fixture: InlineAgentTools
+    private var tools: AgentTools { fixture.tools }
 
     init() throws {
-        let data = DataDirectory(path: NSTemporaryDirectory() + "athanor-tools-\(Identifier.generate())")
-        let registry = BundledExperiments.registry
-        let harness = try ServerHarness(
-            data: data, registry: registry, executor: InlineExecutor(registry: registry), maxConcurrentRuns: 2)
-        tools = AgentTools(harness: harness, refreshesCatalog: true)
+        fixture = try InlineAgentTools(named: "tools")
     }
 
     private func failure(_ name: String, _ arguments: JSONObject) async -> String? {
-        do {
-            _ = try await tools.call(name, arguments: arguments)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        await fixture.failure(name, arguments)
     }
 
     @Test func aRunFromCreationToResults() async throws {

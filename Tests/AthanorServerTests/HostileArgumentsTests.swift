@@ -8,24 +8,16 @@ import Testing
 /// Tool arguments an agent should never send: each is a tool failure that says what is wrong,
 /// never a crash and never a write.
 @Suite struct HostileArgumentsTests {
-    private let tools: AgentTools
-    private let data: DataDirectory
+    private let fixture: InlineAgentTools
+    private var tools: AgentTools { fixture.tools }
+    private var data: DataDirectory { fixture.data }
 
     init() throws {
-        data = DataDirectory(path: NSTemporaryDirectory() + "athanor-hostile-\(Identifier.generate())")
-        let registry = BundledExperiments.registry
-        let harness = try ServerHarness(
-            data: data, registry: registry, executor: InlineExecutor(registry: registry), maxConcurrentRuns: 2)
-        tools = AgentTools(harness: harness, refreshesCatalog: true)
+        fixture = try InlineAgentTools(named: "hostile")
     }
 
     private func failure(_ name: String, _ arguments: JSONObject) async -> String? {
-        do {
-            _ = try await tools.call(name, arguments: arguments)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        await fixture.failure(name, arguments)
     }
 
     private func instance() async throws -> String {

@@ -10,14 +10,11 @@ import asyncio
 import hashlib
 import json
 import os
-import pathlib
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import warnings
@@ -27,8 +24,8 @@ import zstandard
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+from support import ATHANOR, REPO, Server
+
 sys.path.insert(0, str(REPO / "tools" / "python"))
 
 import athanor  # noqa: E402
@@ -281,25 +278,9 @@ def test_cli_reads_the_undamaged_part_of_a_damaged_journal(copy):
 
 @pytest.fixture
 def server(copy):
-    data, instance, good, cases = copy
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(data)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/experiments", timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read()
-            assert time.time() < deadline, "the server did not start"
-            time.sleep(0.05)
-    yield base, copy
-    process.terminate()
-    output = process.communicate(timeout=10)[0]
+    running = Server(copy[0])
+    yield running.base, copy
+    output = running.stop()
     assert not CRASH.search(output), output
 
 

@@ -3,18 +3,12 @@
 with the reason, everything already written stays readable, and the server keeps serving."""
 
 import json
-import os
-import pathlib
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+from support import ATHANOR, Server
 
 
 @pytest.fixture
@@ -38,39 +32,6 @@ def athanor(data, *arguments):
 
 def events(data, run):
     return [json.loads(line) for line in athanor(data, "replay", run, "--json").stdout.splitlines()]
-
-
-class Server:
-    """`athanor serve` on a data directory, with a JSON client."""
-
-    def __init__(self, data):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.base = f"http://127.0.0.1:{s.getsockname()[1]}"
-        self.process = subprocess.Popen([ATHANOR, "serve", "--port", self.base.rsplit(":", 1)[1], "--data", str(data)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 30
-        while True:
-            try:
-                self.call("GET", "/api/experiments")
-                return
-            except OSError:
-                assert time.time() < deadline and self.process.poll() is None, "the server did not start"
-                time.sleep(0.05)
-
-    def call(self, method, path, body=None):
-        request = urllib.request.Request(self.base + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
 
 
 def test_a_run_that_fills_the_disk_fails_with_the_reason(small_disk):

@@ -2,8 +2,6 @@
 
 import json
 import os
-import pathlib
-import socket
 import subprocess
 import threading
 import time
@@ -12,49 +10,14 @@ import urllib.request
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from support import ATHANOR, Server, call, free_port
 
 
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    process = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data")],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/experiments", timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read()
-            assert time.time() < deadline, "the server did not start"
-            time.sleep(0.05)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail("the server did not stop within 10 s of SIGTERM")
-
-
-def call(base, method, path, body=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    running = Server(tmp_path / "data")
+    yield running.base
+    running.stop()
 
 
 def wait_for(predicate, timeout=30):
