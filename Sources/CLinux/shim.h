@@ -4,10 +4,21 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
 
 /// Allocates `length` bytes from `offset` without changing the file's size (space reserved
 /// beyond the end). Returns 0, or -1 with errno set.
 static inline int athanor_reserve_space(int fd, off_t offset, off_t length) {
     return fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+}
+/// Initializes `mutex` as glibc's adaptive mutex, which spins briefly before sleeping in the
+/// kernel: for locks held a few dozen nanoseconds by threads on different cores.
+static inline int athanor_init_adaptive_mutex(pthread_mutex_t *mutex) {
+    pthread_mutexattr_t attributes;
+    pthread_mutexattr_init(&attributes);
+    pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP);
+    int result = pthread_mutex_init(mutex, &attributes);
+    pthread_mutexattr_destroy(&attributes);
+    return result;
 }
 #endif

@@ -1,10 +1,13 @@
+import CLinux
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// A mutex with two condition variables: one the flusher sleeps on, one for callers waiting
+/// A mutex (adaptive: it spins briefly before sleeping, as appenders and the flusher hold it
+/// only for a few instructions) with two condition variables: one the flusher sleeps on, one for callers waiting
 /// for the flusher's progress. Separate conditions mean waking the flusher never wakes a
 /// caller by mistake, and the reverse.
 final class Monitor: @unchecked Sendable {
@@ -13,7 +16,7 @@ final class Monitor: @unchecked Sendable {
     private let progressCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init() {
-        pthread_mutex_init(mutex, nil)
+        athanor_init_adaptive_mutex(mutex)
         pthread_cond_init(flusherCondition, nil)
         pthread_cond_init(progressCondition, nil)
     }
