@@ -63,3 +63,12 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise AssertionError("the server did not stop within 10 s of SIGTERM")
+
+
+REPORTED = []
+
+
+def report(line):
+    """Keeps `line` for the summary at the end of the test run (conftest.py prints it, captured
+    output or not): how the tests report their counts (crash trials, fuzz cases) in CI's log."""
+    REPORTED.append(line)

@@ -12,8 +12,7 @@ import signal
 import subprocess
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+from support import ATHANOR, report
 TRIALS = int(os.environ.get("ATHANOR_CRASH_TRIALS", "200"))
 
 
@@ -79,8 +78,8 @@ def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
         subprocess.run([ATHANOR, "synth", str(nxt), "--logs", "10", "--results", "1", "--progress", "1"],
                        check=True, capture_output=True, timeout=60)
         assert zstd_lines(runs / "next.jsonl.zst")[-1].endswith(b'"type":"run_completed"}')
-    print(f"\n{TRIALS} crash trials: {outcomes}; events reported durable before the kill, all present after: "
-          f"{reported_durable}")
+    report(f"{TRIALS} crash trials: {outcomes}; events reported durable before the kill, all present "
+                    f"after: {reported_durable}")
     assert outcomes["interrupted"] > TRIALS // 2
 
 
@@ -147,5 +146,6 @@ def test_sigkill_of_the_whole_process_tree(tmp_path):
 
         finished = athanor("run", small, "--json")
         assert finished.returncode == 0 and json.loads(finished.stdout)["status"] == "completed", finished.stderr
-    print(f"\n{TREE_TRIALS} process-tree kills ({killed_workers} worker processes killed with their supervisor)")
+    report(f"{TREE_TRIALS} process-tree kills ({killed_workers} worker processes killed with their "
+                    "supervisor)")
     assert killed_workers > TREE_TRIALS // 2

@@ -26,8 +26,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+from support import ATHANOR, report
 SEED = int(os.environ.get("ATHANOR_FUZZ_SEED", "20261126"))
 # Cases per test: HTTP routes get this many, each MCP transport half as many.
 CASES = int(os.environ.get("ATHANOR_FUZZ_CASES", "1200"))
@@ -138,13 +137,6 @@ def assert_nothing_written(server, before):
     after = snapshot(server.data)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert not changed, f"rejected input changed the data directory: {sorted(changed)}"
-
-
-def report(request_fixture, line):
-    print(line)
-    reporter = request_fixture.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
 
 
 # ---------------------------------------------------------------- hostile values
@@ -354,7 +346,7 @@ def check_http_answer(case, status, headers, body):
     assert isinstance(error["message"], str) and 0 < len(error["message"]) < 2000, f"{where}: {error['message'][:300]}"
 
 
-def test_every_route_refuses_hostile_input(seeded, request):
+def test_every_route_refuses_hostile_input(seeded):
     server, instance, run, before = seeded
     rng = random.Random(SEED)
     cases = http_cases(rng, instance, run, CASES)
@@ -370,7 +362,7 @@ def test_every_route_refuses_hostile_input(seeded, request):
     server.assert_alive()
     assert_nothing_written(server, before)
     COUNTS["http"] = len(cases)
-    report(request, f"hostile input: {len(cases)} HTTP cases over {len(set(c[0] for c in cases))} routes "
+    report(f"hostile input: {len(cases)} HTTP cases over {len(set(c[0] for c in cases))} routes "
                     f"in {time.time() - started:.1f} s, statuses {dict(sorted(statuses.items()))}")
 
 
@@ -537,7 +529,7 @@ def run_async(coroutine, timeout=600):
     return asyncio.run(asyncio.wait_for(coroutine, timeout=timeout))
 
 
-def test_every_mcp_tool_refuses_hostile_arguments_over_http(seeded, request):
+def test_every_mcp_tool_refuses_hostile_arguments_over_http(seeded):
     server, instance, run, before = seeded
     rng = random.Random(SEED + 1)
     count = max(CASES // 2, 17)
@@ -552,11 +544,11 @@ def test_every_mcp_tool_refuses_hostile_arguments_over_http(seeded, request):
     server.assert_alive()
     assert_nothing_written(server, before)
     COUNTS["mcp_http"] = count
-    report(request, f"hostile input: {count} MCP tool calls over Streamable HTTP (17 tools) in "
+    report(f"hostile input: {count} MCP tool calls over Streamable HTTP (17 tools) in "
                     f"{time.time() - started:.1f} s, {dict(sorted(kinds.items()))}")
 
 
-def test_every_mcp_tool_refuses_hostile_arguments_over_stdio(seeded, request):
+def test_every_mcp_tool_refuses_hostile_arguments_over_stdio(seeded):
     server, instance, run, before = seeded
     rng = random.Random(SEED + 2)
     count = max(CASES // 2, 17)
@@ -572,7 +564,7 @@ def test_every_mcp_tool_refuses_hostile_arguments_over_stdio(seeded, request):
     server.assert_alive()
     assert_nothing_written(server, before)
     COUNTS["mcp_stdio"] = count
-    report(request, f"hostile input: {count} MCP tool calls over stdio (17 tools) in "
+    report(f"hostile input: {count} MCP tool calls over stdio (17 tools) in "
                     f"{time.time() - started:.1f} s, {dict(sorted(kinds.items()))}")
 
 
@@ -602,7 +594,7 @@ def raw_messages(rng, instance, count):
     return [makers[number % len(makers)]() for number in range(count)]
 
 
-def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded, request):
+def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded):
     server, instance, _, before = seeded
     rng = random.Random(SEED + 3)
     headers = {"Accept": "application/json, text/event-stream"}
@@ -627,10 +619,10 @@ def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded, reque
             assert status == 200 and b"list_available_modules" in body
     server.assert_alive()
     assert_nothing_written(server, before)
-    report(request, f"hostile input: {len(messages)} raw JSON-RPC messages over Streamable HTTP")
+    report(f"hostile input: {len(messages)} raw JSON-RPC messages over Streamable HTTP")
 
 
-def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded, request):
+def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded):
     server, instance, _, before = seeded
     rng = random.Random(SEED + 4)
     process = subprocess.Popen([ATHANOR, "mcp", "--data", str(server.data)], stdin=subprocess.PIPE,
@@ -681,4 +673,4 @@ def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded, requ
         process.wait(timeout=10)
     server.assert_alive()
     assert_nothing_written(server, before)
-    report(request, f"hostile input: {len(messages)} raw JSON-RPC messages over stdio")
+    report(f"hostile input: {len(messages)} raw JSON-RPC messages over stdio")
