@@ -1,4 +1,5 @@
 import AthanorJournal
+import Foundation
 import Testing
 
 @testable import Athanor
@@ -156,7 +157,9 @@ import Testing
         }
         var random = SystemRandomNumberGenerator()
         var valid = 0
-        for _ in 0..<3000 {
+        // `ATHANOR_FUZZ_SCALE=N` runs N times as many (a longer fuzz than the suite's).
+        let scale = Int(ProcessInfo.processInfo.environment["ATHANOR_FUZZ_SCALE"] ?? "") ?? 1
+        for _ in 0..<3000 * scale {
             switch schema.validate(Self.randomValue(depth: 0, using: &random)) {
             case .success: valid += 1
             case .failure(let failure): #expect(failure.errors.allSatisfy { !$0.message.isEmpty })
