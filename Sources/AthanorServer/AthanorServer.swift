@@ -2,6 +2,7 @@ import Athanor
 import Foundation
 import Hummingbird
 import ServiceLifecycle
+import UnixSignals
 
 /// `athanor serve`: the web UI, the JSON API and the event streams over one data directory.
 ///
@@ -50,7 +51,12 @@ public struct AthanorServer: Sendable {
                 let port = channel.localAddress?.port ?? port
                 onListening("http://\(host):\(port)")
             })
-        try await app.runService()
+        var group = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+        // An event stream whose client stopped reading waits on a full socket and would hold a
+        // graceful shutdown open for ever: after a few seconds, what is left is cancelled.
+        group.maximumGracefulShutdownDuration = .seconds(3)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 

@@ -74,3 +74,28 @@ def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             raise
+
+
+def test_the_server_stops_promptly_with_a_client_that_stopped_reading(tmp_path):
+    """A graceful shutdown ends every event stream, one whose client stopped reading (its write
+    waiting on a full socket) included."""
+    server, port = load.start_server(ATHANOR, str(tmp_path), 1)
+    try:
+        config = {"logs": 200_000, "results": 0, "progress": 0, "events_per_second": 50_000}
+        instance = load.api(port, "POST", "/api/instances", {"experiment": "synthetic", "name": "s", "config": config})
+        run = load.api(port, "POST", f"/api/instances/{instance['instance']}/runs", {})["run"]
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", port))
+        stalled.sendall(f"GET /api/runs/{run}/events HTTP/1.1\r\nHost: load\r\n\r\n".encode())
+        time.sleep(2)  # long enough for the socket's buffers to fill
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the server did not stop within 10 s of SIGTERM")
+        stalled.close()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
