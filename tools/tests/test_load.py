@@ -34,18 +34,25 @@ def test_every_client_and_every_journal_has_every_event_under_load():
     assert report["server_rss_kib"]["peak"] < 400 * 1024, report["server_rss_series"]
 
 
+def start_run_with_a_stalled_client(port, config):
+    """Starts a run of the synthetic experiment with `config` and opens its event stream on a
+    socket with a tiny receive buffer that is never read: (instance, run ID, socket)."""
+    instance = load.api(port, "POST", "/api/instances", {"experiment": "synthetic", "name": "s", "config": config})
+    run = load.api(port, "POST", f"/api/instances/{instance['instance']}/runs", {})["run"]
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect(("127.0.0.1", port))
+    stalled.sendall(f"GET /api/runs/{run}/events HTTP/1.1\r\nHost: load\r\n\r\n".encode())
+    return instance, run, stalled
+
+
 def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
     """A client that stops reading holds its stream back (the journal on disk is the buffer):
     the server does not queue the run's events for it in memory, and it still gets them all."""
     server, port = load.start_server(ATHANOR, str(tmp_path), 1)
     try:
         config = {"logs": 300_000, "results": 0, "progress": 0, "events_per_second": 0}
-        instance = load.api(port, "POST", "/api/instances", {"experiment": "synthetic", "name": "s", "config": config})
-        run = load.api(port, "POST", f"/api/instances/{instance['instance']}/runs", {})["run"]
-        stalled = socket.socket()
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stalled.connect(("127.0.0.1", port))
-        stalled.sendall(f"GET /api/runs/{run}/events HTTP/1.1\r\nHost: load\r\n\r\n".encode())
+        instance, run, stalled = start_run_with_a_stalled_client(port, config)
         before = load.rss_kib(server.pid)
         deadline = time.time() + 60
         # Watch the disk, not the API: asking for the run's summary makes the server read its
@@ -82,12 +89,7 @@ def test_the_server_stops_promptly_with_a_client_that_stopped_reading(tmp_path):
     server, port = load.start_server(ATHANOR, str(tmp_path), 1)
     try:
         config = {"logs": 200_000, "results": 0, "progress": 0, "events_per_second": 50_000}
-        instance = load.api(port, "POST", "/api/instances", {"experiment": "synthetic", "name": "s", "config": config})
-        run = load.api(port, "POST", f"/api/instances/{instance['instance']}/runs", {})["run"]
-        stalled = socket.socket()
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stalled.connect(("127.0.0.1", port))
-        stalled.sendall(f"GET /api/runs/{run}/events HTTP/1.1\r\nHost: load\r\n\r\n".encode())
+        instance, run, stalled = start_run_with_a_stalled_client(port, config)
         time.sleep(2)  # long enough for the socket's buffers to fill
         server.terminate()
         try:
