@@ -33,9 +33,7 @@ struct CallRate: Experiment {
                 }
             }
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try ctx.result("seconds", .double(seconds))
+        try ctx.result("seconds", .double(seconds(clock.now - start)))
     }
 }
 

@@ -151,7 +151,3 @@ struct BenchUsage: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
-
-private func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}

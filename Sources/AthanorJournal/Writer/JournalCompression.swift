@@ -7,16 +7,22 @@
 extension JournalFile {
     /// Replaces the plain journal by its compressed form, compressing it whole now.
     func compressPlainForm(level: Int32) throws(JournalError) {
-        let source = try POSIX.open(plainPath, O_RDONLY | O_CLOEXEC)
-        defer { close(source) }
+        try installCompressedForm(try startCompressedForm(level: level))
+    }
+
+    /// A compressed form (in the temporary file) holding everything the plain journal holds
+    /// now; a writer goes on feeding it what it writes.
+    func startCompressedForm(level: Int32) throws(JournalError) -> ZstdFileStream {
         let stream = try ZstdFileStream(creating: temporaryCompressedPath, level: level)
         do throws(JournalError) {
+            let source = try POSIX.open(plainPath, O_RDONLY | O_CLOEXEC)
+            defer { close(source) }
             try stream.write(contentsOf: source, path: plainPath)
+            return stream
         } catch {
             stream.abandon()
             throw error
         }
-        try installCompressedForm(stream)
     }
 
     /// Replaces the plain journal by the compressed form `stream` holds (every byte of the

@@ -159,9 +159,9 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
         self.discardedTornBytes = discardedTornBytes
         fileSize = Int(lseek(fd, 0, SEEK_END))
         reserve = SpaceReserve(fileSize: fileSize)
-        if options.compressOnClose {
-            compressedForm = Self.startCompressedForm(of: file, level: options.compressionLevel)
-        }
+        // With what the journal already holds (`run_created`, when a worker takes over from its
+        // supervisor). Without it (no space, say) close compresses the whole journal instead.
+        if options.compressOnClose { compressedForm = try? file.startCompressedForm(level: options.compressionLevel) }
         lastSeqValue = lastSeq
         writtenSeq = lastSeq
         durableSeqValue = lastSeq
@@ -284,22 +284,6 @@ public final class JournalWriter<Payload: JournalPayload>: @unchecked Sendable {
             compressedForm?.abandon()
             reserve.release(fd: fd, fileSize: fileSize)
             try POSIX.fsync(fd, path: path)
-        }
-    }
-
-    /// Starts the compressed form with what the journal already holds (`run_created`, when a
-    /// worker takes over from its supervisor). Without it (no space, say) close compresses
-    /// the whole journal instead.
-    private static func startCompressedForm(of file: JournalFile, level: Int32) -> ZstdFileStream? {
-        guard let stream = try? ZstdFileStream(creating: file.temporaryCompressedPath, level: level) else { return nil }
-        do throws(JournalError) {
-            let source = try POSIX.open(file.plainPath, O_RDONLY | O_CLOEXEC)
-            defer { Glibc.close(source) }
-            try stream.write(contentsOf: source, path: file.plainPath)
-            return stream
-        } catch {
-            stream.abandon()
-            return nil
         }
     }
 
