@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "Athanor",
-            dependencies: ["AthanorJournal"],
+            dependencies: ["AthanorJournal", "CLinux"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,3 +1,4 @@
+import Athanor
 import AthanorJournal
 import Foundation
 
@@ -10,7 +11,7 @@ func measure(_ body: () throws -> Void) rethrows -> Double {
 
 /// A duration in seconds.
 func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    RunTimeout.seconds(duration)
 }
 
 /// A fresh directory for one benchmark.

@@ -12,10 +12,24 @@ struct WorkerCommand: AsyncParsableCommand {
     @Argument(help: "The run's journal.")
     var journal: String
 
+    @Option(help: "The descriptor of the lifeline from the supervisor (end of file: it died).")
+    var lifeline: Int32?
+
+    @Option(help: "Seconds the experiment gets to stop once the supervisor has died.")
+    var grace: Double = 5
+
+    func validate() throws {
+        try TimeLimitArguments.validate(timeout: nil, grace: grace)
+    }
+
     func run() async throws {
         // Ctrl-C in the terminal reaches the whole process group: the supervisor decides.
         signal(SIGINT, SIG_IGN)
-        let status = await WorkerProcess.run(journal: journal, registry: AthanorCLI.registry)
+        let supervision = lifeline.map {
+            WorkerProcess.Supervision(
+                lifeline: $0, gracePeriod: RunTimeout.duration(seconds: grace, allowingZero: true) ?? .seconds(5))
+        }
+        let status = await WorkerProcess.run(journal: journal, registry: AthanorCLI.registry, supervision: supervision)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <unistd.h>
 
 /// Allocates `length` bytes from `offset` without changing the file's size (space reserved
 /// beyond the end). Returns 0, or -1 with errno set.
@@ -20,5 +21,10 @@ static inline int athanor_init_adaptive_mutex(pthread_mutex_t *mutex) {
     int result = pthread_mutex_init(mutex, &attributes);
     pthread_mutexattr_destroy(&attributes);
     return result;
+}
+/// A pipe whose two ends are close-on-exec from the start, so that no process spawned by
+/// another thread meanwhile inherits them. Returns 0, or -1 with errno set.
+static inline int athanor_cloexec_pipe(int ends[2]) {
+    return pipe2(ends, O_CLOEXEC);
 }
 #endif

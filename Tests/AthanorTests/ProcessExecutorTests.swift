@@ -120,10 +120,81 @@ struct StubbornInWorker: Experiment {
         let second = try supervisor.start(instance)
         try await waitUntilRunning(first)
         #expect(try Catalog.summarize(second.journalPath).status == .pending, "the second run waits for a slot")
-        #expect(try await supervisor.wait(for: first.runID) == .completed)
-        #expect(try await supervisor.wait(for: second.runID) == .completed)
+        #expect(try await supervisor.wait(for: first) == .completed)
+        #expect(try await supervisor.wait(for: second) == .completed)
         let firstEnd = try #require(try Catalog.summarize(first.journalPath).finishedAt)
         let secondStart = try #require(try Catalog.summarize(second.journalPath).startedAt)
         #expect(secondStart >= firstEnd)
+    }
+
+    /// Starts a worker as ProcessExecutor does, with a lifeline this test holds: closing it is
+    /// exactly what the supervisor's death does, whatever killed it.
+    private func workerWithLifeline(_ run: RunAssignment, grace: Double) throws -> (ChildProcess, lifeline: Int32) {
+        let lifeline = try Lifeline.make()
+        defer { close(lifeline.read) }
+        let lease = try #require(run.lease)
+        let worker = try ChildProcess.spawn(
+            executable: Self.worker,
+            arguments: ["worker", run.journalPath, "--lifeline", String(Lifeline.workerDescriptor), "--grace", String(grace)],
+            descriptors: [0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read])
+        lease.release()
+        return (worker, lifeline.write)
+    }
+
+    @Test func aWorkerWhoseSupervisorDiesFailsTheRunGracefully() async throws {
+        let run = try assignment(Demo.self, ["iterations": 100_000, "delay_ms": 5])
+        let (worker, lifeline) = try workerWithLifeline(run, grace: 30)
+        try await waitUntilRunning(run)
+        close(lifeline)
+        #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))
+        #expect(
+            try events(run).last
+                == .failed(error: "supervisor exited: the process supervising this run ended before the run did"))
+        #expect(!FileManager.default.fileExists(atPath: run.journalPath), "the worker closed (compressed) the journal")
+    }
+
+    @Test func aStubbornWorkerWhoseSupervisorDiesEndsTheRunAfterTheGracePeriod() async throws {
+        let run = try assignment(StubbornInWorker.self, [:])
+        let (worker, lifeline) = try workerWithLifeline(run, grace: 0.2)
+        try await waitUntilRunning(run)
+        close(lifeline)
+        #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))
+        let recorded = try events(run)
+        #expect(
+            recorded.last
+                == .failed(
+                    error: "supervisor exited: the process supervising this run ended before the run did"
+                        + " (the experiment did not stop within the grace period)"))
+        #expect(recorded.filter(\.isTerminal).count == 1)
+    }
+
+    @Test func stoppingARunNeverSignalsAProcessThatIsNotItsWriter() async throws {
+        // A dead run whose journal names a pid now used by another process (here, a sleep).
+        let stranger = try ChildProcess.spawn(
+            executable: "/bin/sleep", arguments: ["60"], descriptors: [0: STDIN_FILENO, 1: STDERR_FILENO, 2: STDERR_FILENO])
+        defer { stranger.send(SIGKILL) }
+        let run = try assignment(Demo.self, [:])
+        run.lease?.release()
+        let writer = try JournalWriter<RunEvent>(appendingTo: run.journalPath)
+        try writer.append(.started(pid: Int(stranger.pid), host: ProcessInfo.processInfo.hostName))
+        try writer.close()
+
+        #expect(try RunControl.requestStop(journal: run.journalPath, reason: "stop") == .cancelledNow)
+        await stranger.exited.wait(upTo: .milliseconds(300))
+        #expect(stranger.isRunning, "the process that reused the pid got no signal")
+        #expect(try events(run).last == .cancelled(reason: "stop", forced: false))
+    }
+
+    @Test func theSupervisorForgetsRunsOnceTheyEnd() async throws {
+        let store = InstanceStore(data: data, registry: testRegistry)
+        let instance = try store.create(experiment: "counter", name: "many", config: ["steps": 1])
+        let supervisor = Supervisor(
+            data: data, registry: testRegistry, executor: InlineExecutor(registry: testRegistry), maxConcurrentRuns: 4)
+        var runs: [RunAssignment] = []
+        for _ in 0..<1_000 { runs.append(try supervisor.start(instance)) }
+        for run in runs { #expect(try await supervisor.wait(for: run) == .completed) }
+        #expect(supervisor.supervisedRunCount == 0)
+        // An ended run is still answered, from its journal.
+        #expect(try await supervisor.wait(for: runs[0]) == .completed)
     }
 }

@@ -56,27 +56,36 @@ public final class ProcessExecutor: Executor {
             StopRequest.clear(forJournal: assignment.journalPath)
             return try Self.record(RunExecution.stoppedEnding(request), in: lease)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: options.executable)
-        process.arguments = options.arguments + [assignment.journalPath]
-        // The worker inherits the journal's lock as its standard input (see JournalLease).
-        process.standardInput = FileHandle(fileDescriptor: lease.descriptor, closeOnDealloc: false)
-        process.standardOutput = FileHandle.standardError
-        let exited = ExitSignal()
-        process.terminationHandler = { _ in exited.markExited() }
-        try process.run()
+        let lifeline = try Lifeline.make()
+        let process: ChildProcess
+        do {
+            defer { close(lifeline.read) }
+            let grace = String(RunTimeout.seconds(options.gracePeriod))
+            // The worker inherits the journal's lock as its standard input (see JournalLease),
+            // and the read end of its lifeline: it learns at once if this process dies.
+            process = try ChildProcess.spawn(
+                executable: options.executable,
+                arguments: options.arguments + [
+                    assignment.journalPath, "--lifeline", String(Lifeline.workerDescriptor), "--grace", grace,
+                ],
+                descriptors: [0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read])
+        } catch {
+            close(lifeline.write)
+            throw error
+        }
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
             workers.withLock { $0[assignment.runID] = nil }
             StopRequest.clear(forJournal: assignment.journalPath)
         }
         let forcedStop = await supervise(
-            process, exited: exited, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
+            process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
+        close(lifeline.write)
+        let termination = await process.waitUntilExit()
         let ending =
             forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
-            ?? .failed(error: Self.describeExit(of: process))
-        if forcedStop == nil, process.terminationReason == .exit,
-            process.terminationStatus == WorkerProcess.ExitStatus.completed,
+            ?? .failed(error: Self.describe(termination))
+        if forcedStop == nil, termination == .exited(WorkerProcess.ExitStatus.completed),
             !FileManager.default.fileExists(atPath: lease.path)
         {
             // Recorded as completed and closed by the worker: no need to read the journal.
@@ -94,9 +103,7 @@ public final class ProcessExecutor: Executor {
 
     /// Waits for the worker to exit, passing on stop requests and the time limit; returns the
     /// request that had to be forced by SIGKILL, if any.
-    private func supervise(_ process: Process, exited: ExitSignal, journal: String, timeout: Duration?) async
-        -> StopRequest?
-    {
+    private func supervise(_ process: ChildProcess, journal: String, timeout: Duration?) async -> StopRequest? {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var stopping: (request: StopRequest, since: ContinuousClock.Instant)?
@@ -106,14 +113,14 @@ public final class ProcessExecutor: Executor {
             }
             if stopping == nil, let request = StopRequest.pending(forJournal: journal) {
                 stopping = (request, clock.now)
-                kill(process.processIdentifier, SIGTERM)
+                process.send(SIGTERM)
             }
             if let stopping, clock.now - stopping.since >= options.gracePeriod {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.send(SIGKILL)
+                _ = await process.waitUntilExit()
                 return stopping.request
             }
-            await exited.wait(upTo: .milliseconds(10))
+            await process.exited.wait(upTo: .milliseconds(10))
         }
         return nil
     }
@@ -140,14 +147,13 @@ public final class ProcessExecutor: Executor {
         }
     }
 
-    private static func describeExit(of process: Process) -> String {
-        let status = process.terminationStatus
-        switch process.terminationReason {
-        case .uncaughtSignal:
-            return "worker crashed: killed by signal \(status) (\(String(cString: strsignal(status))))"
-        case .exit where status != 0:
+    private static func describe(_ termination: ChildProcess.Termination) -> String {
+        switch termination {
+        case .signalled(let signal):
+            return "worker crashed: killed by signal \(signal) (\(String(cString: strsignal(signal))))"
+        case .exited(let status) where status != 0:
             return "worker exited with status \(status) without ending the run"
-        default:
+        case .exited:
             return "worker exited without ending the run"
         }
     }

@@ -14,16 +14,17 @@ public enum RunControl {
         case alreadyEnded
     }
 
-    /// Leaves the run's stop marker and sends SIGTERM to its worker when it runs on this host;
-    /// a run nobody is executing (its journal's lock is free) is ended as cancelled right away.
+    /// Leaves the run's stop marker, which the run's worker and its supervisor both watch; a
+    /// run nobody is executing (its journal's lock is free) is ended as cancelled right away.
+    ///
+    /// It signals no process: a pid recorded in a journal may have been reused by another
+    /// program since. Only the supervisor, which has not yet reaped its worker and so knows the
+    /// pid is still that worker's, passes the request on as SIGTERM.
     @discardableResult
     public static func requestStop(journal: String, reason: String) throws -> StopOutcome {
         let summary = try Catalog.summarize(journal)
         guard !summary.status.isFinished else { return .alreadyEnded }
         try StopRequest(kind: .cancel, reason: reason).post(forJournal: journal)
-        if let pid = summary.pid, summary.host == ProcessInfo.processInfo.hostName, summary.status == .running {
-            kill(Int32(pid), SIGTERM)
-        }
         // A run whose journal no one holds has no worker to see the request.
         guard let writer = try? JournalWriter<RunEvent>(appendingTo: journal) else { return .requested }
         defer { StopRequest.clear(forJournal: journal) }

@@ -1,5 +1,6 @@
 import AthanorJournal
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,7 +25,7 @@ enum RunExecution {
             let context = RunContext(
                 runID: assignment.runID, instanceID: assignment.instanceID, config: assignment.config, writer: writer,
                 cancellation: cancellation)
-            var ending = await outcome(of: experiment, in: context, cancellation: cancellation)
+            var ending = await outcomeUnlessForced(of: experiment, in: context, cancellation: cancellation)
             if let explicit = context.ending {
                 ending = explicit
             } else {
@@ -35,6 +36,29 @@ enum RunExecution {
         } catch {
             try? writer.close()
             throw error
+        }
+    }
+
+    /// The experiment's outcome or, if the run is forced to end first (see
+    /// ``CancellationFlag/force()``), the forced ending; the experiment's code may then still
+    /// be running, and its later events are refused.
+    private static func outcomeUnlessForced(
+        of experiment: any Experiment.Type, in context: RunContext, cancellation: CancellationFlag
+    ) async -> RunEvent {
+        let work = Task { await outcome(of: experiment, in: context, cancellation: cancellation) }
+        let first = FirstEnding()
+        let forcing = Task {
+            await cancellation.forced.wait()
+            if !Task.isCancelled { first.offer(stoppedEnding(cancellation.request, forced: true)) }
+        }
+        defer { forcing.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                first.deliver(to: continuation)
+                Task { first.offer(await work.value) }
+            }
+        } onCancel: {
+            work.cancel()
         }
     }
 
@@ -77,6 +101,10 @@ enum RunExecution {
         case .timeout:
             return .failed(
                 error: forced ? request.reason + " (the worker was killed after the grace period)" : request.reason)
+        case .supervisorExited:
+            return .failed(
+                error: forced
+                    ? request.reason + " (the experiment did not stop within the grace period)" : request.reason)
         }
     }
 
@@ -102,5 +130,35 @@ enum RunExecution {
                 reason: "the run has no terminal event")
         }
         return terminal
+    }
+}
+
+/// Whichever of a run's possible endings comes first.
+private final class FirstEnding: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<RunEvent, Never>?
+        var ending: RunEvent?
+    }
+
+    private let state = Mutex(State())
+
+    /// Hands over the continuation that receives the first ending.
+    func deliver(to continuation: CheckedContinuation<RunEvent, Never>) {
+        let ending = state.withLock { state -> RunEvent? in
+            if state.ending == nil { state.continuation = continuation }
+            return state.ending
+        }
+        if let ending { continuation.resume(returning: ending) }
+    }
+
+    /// Offers an ending; only the first one counts.
+    func offer(_ ending: RunEvent) {
+        let continuation = state.withLock { state -> CheckedContinuation<RunEvent, Never>? in
+            guard state.ending == nil else { return nil }
+            state.ending = ending
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(returning: ending)
     }
 }

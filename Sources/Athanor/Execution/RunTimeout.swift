@@ -13,6 +13,11 @@ public enum RunTimeout {
         return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
+    /// `duration` in seconds, the unit people and command lines give limits in.
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// What a valid limit is, for error messages.
     public static let requirement = "a number of seconds above 0 and at most \(Int(maximumSeconds)) (366 days)"
 }

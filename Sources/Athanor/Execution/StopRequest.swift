@@ -11,6 +11,9 @@ public struct StopRequest: Sendable, Equatable {
         case cancel
         /// Its time limit passed: it ends as `run_failed`.
         case timeout
+        /// The process supervising its worker died: it ends as `run_failed`. Never posted as a
+        /// marker; the worker learns it through its ``Lifeline``.
+        case supervisorExited = "supervisor_exited"
     }
 
     public var kind: Kind

@@ -35,26 +35,47 @@ public final class Supervisor: Sendable {
             config: instance.config, executor: executor.name)
         created.timeout = timeout
         let assignment = created
-        let task = Task { [slots, executor] () async throws -> RunEvent in
-            await slots.acquire()
-            do {
-                let ending = try await executor.execute(assignment)
-                await slots.release()
-                return ending
-            } catch {
-                await slots.release()
-                throw error
+        // Registered before the task can end (and forget it) under the same lock.
+        runs.withLock { runs in
+            runs[assignment.runID] = Task { [self] () async throws -> RunEvent in
+                defer { self.runs.withLock { $0[assignment.runID] = nil } }
+                await slots.acquire()
+                do {
+                    let ending = try await executor.execute(assignment)
+                    await slots.release()
+                    return ending
+                } catch {
+                    await slots.release()
+                    throw error
+                }
             }
         }
-        runs.withLock { $0[assignment.runID] = task }
         return assignment
     }
 
-    /// The terminal event of a run started by this supervisor, once it has ended.
-    public func wait(for runID: String) async throws -> RunEvent? {
-        guard let task = runs.withLock({ $0[runID] }) else { return nil }
-        return try await task.value
+    /// The terminal event of a run started by this supervisor, once it has ended; `nil` for a
+    /// run it is not executing that has not ended either.
+    ///
+    /// The supervisor forgets runs as they end (a server starts runs for months), so a run
+    /// that has already ended is answered from its journal.
+    public func wait(for run: RunAssignment) async throws -> RunEvent? {
+        if let task = runs.withLock({ $0[run.runID] }) {
+            return try await task.value
+        }
+        return try Self.ending(ofJournal: run.journalPath)
     }
+
+    /// The terminal event of the journal at `path`, or `nil` when it has none (yet).
+    private static func ending(ofJournal path: String) throws(JournalError) -> RunEvent? {
+        do {
+            return try RunExecution.terminalEvent(ofEnded: path)
+        } catch .invalidLine {
+            return nil
+        }
+    }
+
+    /// How many runs this supervisor is executing or holding until a slot frees.
+    public var supervisedRunCount: Int { runs.withLock { $0.count } }
 
     /// Asks a run to stop, wherever it executes (see ``RunControl/requestStop(journal:reason:)``).
     public func cancel(runID: String, journal: String, reason: String) throws {
@@ -63,3 +84,4 @@ public final class Supervisor: Sendable {
         }
     }
 }
+

@@ -18,9 +18,29 @@ public enum WorkerProcess {
         public static let endedOtherwise: Int32 = 3
     }
 
+    /// What ties a worker to its supervisor.
+    public struct Supervision: Sendable {
+        /// The worker's end of its ``Lifeline``.
+        public var lifeline: Int32
+        /// How long the experiment may take to stop once the supervisor is gone; after it, the
+        /// worker records the run's end itself and exits.
+        public var gracePeriod: Duration
+
+        public init(lifeline: Int32, gracePeriod: Duration) {
+            self.lifeline = lifeline
+            self.gracePeriod = gracePeriod
+        }
+    }
+
     /// Executes the run and returns the process exit status: one of ``ExitStatus`` once the
     /// run's end is recorded, 1 when the worker could not execute it.
-    public static func run(journal path: String, registry: ExperimentRegistry) async -> Int32 {
+    ///
+    /// With `supervision`, the worker watches its lifeline: when the supervisor dies, the run
+    /// is asked to stop and ends as `run_failed` ("supervisor exited: …"), after at most the
+    /// grace period even if the experiment ignores the request.
+    public static func run(journal path: String, registry: ExperimentRegistry, supervision: Supervision?) async
+        -> Int32
+    {
         do {
             var assignment = try assignment(fromJournal: path)
             // The supervisor hands the journal's lock down as standard input.
@@ -36,6 +56,19 @@ public enum WorkerProcess {
                 task.cancel()
             }
             let signalSource = watchTerminationSignal(stop)
+            if let supervision {
+                Lifeline.watch(supervision.lifeline) {
+                    flag.set(
+                        StopRequest(
+                            kind: .supervisorExited,
+                            reason: "supervisor exited: the process supervising this run ended before the run did"))
+                    task.cancel()
+                    Task {
+                        try? await Task.sleep(for: supervision.gracePeriod)
+                        flag.force()
+                    }
+                }
+            }
             let markerWatch = Task {
                 while !Task.isCancelled {
                     if StopRequest.pending(forJournal: path) != nil {

@@ -173,4 +173,13 @@ final class CancellationFlag: Sendable {
     func set(_ request: StopRequest) {
         state.withLock { if $0 == nil { $0 = request } }
     }
+
+    /// Fired when the run must end now, whether or not the experiment has stopped: its worker
+    /// has no supervisor left to kill it after the grace period.
+    let forced = OneTimeSignal()
+
+    /// Ends the run now (as its stop request says, forced); the experiment is abandoned.
+    func force() {
+        forced.fire()
+    }
 }
