@@ -113,6 +113,33 @@ import Testing
         #expect(fresh.runs().first?.summary.instanceName == "Cached")
     }
 
+    @Test func readsOfARunAreNeverOlderThanItsJournal() async throws {
+        let instance = try store.create(experiment: "counter", name: "Fresh", config: ["steps": 2])
+        let catalog = Catalog(data: data)
+        try catalog.refresh()
+        let run = try RunAssignment.create(
+            in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
+            config: instance.config, executor: "inline")
+        // Never refreshed by hand from here on: a run created since the last refresh is found,
+        // and each read reflects what the journal holds at that moment.
+        #expect(try catalog.run(run.runID).summary.status == .pending)
+        #expect(try await InlineExecutor(registry: testRegistry).execute(run) == .completed)
+        #expect(try catalog.run(run.runID).summary.status == .completed)
+        #expect(catalog.runs(instance: instance.instanceID).map(\.summary.status) == [.completed])
+    }
+
+    @Test func aListOfRunsIsNeverOlderThanTheirJournals() async throws {
+        let instance = try store.create(experiment: "counter", name: "Listed", config: ["steps": 2])
+        let run = try RunAssignment.create(
+            in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
+            config: instance.config, executor: "inline")
+        let catalog = Catalog(data: data)
+        try catalog.refresh()
+        #expect(catalog.runs().map(\.summary.status) == [.pending])
+        #expect(try await InlineExecutor(registry: testRegistry).execute(run) == .completed)
+        #expect(catalog.runs().map(\.summary.status) == [.completed])
+    }
+
     @Test func openingRecoversRunsWhoseWriterDied() throws {
         let instance = try store.create(experiment: "counter", name: "Crashed", config: [:])
         let run = try RunAssignment.create(

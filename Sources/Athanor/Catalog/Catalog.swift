@@ -43,11 +43,12 @@ public final class Catalog: Sendable {
         state = Mutex(State(cache: cache))
     }
 
-    /// Opens a catalog: recovers runs whose writer died, then reads everything.
-    public static func open(_ data: DataDirectory) throws -> Catalog {
+    /// Opens a catalog: recovers runs whose writer died (unless `recoveringDeadRuns` is false:
+    /// a server recovers them in the background), then reads everything.
+    public static func open(_ data: DataDirectory, recoveringDeadRuns: Bool = true) throws -> Catalog {
         try data.prepare()
         let catalog = Catalog(data: data)
-        _ = try JournalRecovery.recoverRuns(under: data.runsPath)
+        if recoveringDeadRuns { _ = try JournalRecovery.recoverRuns(under: data.runsPath) }
         try catalog.refresh()
         return catalog
     }
@@ -61,10 +62,16 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Runs, oldest first, optionally of one instance and one status.
+    /// Runs, oldest first, optionally of one instance and one status. Runs not yet ended are
+    /// brought up to date from their journals first, so that the answer is never older than
+    /// what a follower of those journals has already delivered.
     public func runs(instance: String? = nil, status: RunStatus? = nil) -> [RunEntry] {
         state.withLock { state in
-            state.runs.values.filter { entry in
+            let live = state.runs.values.filter { !$0.summary.status.isFinished }
+            for entry in live where instance == nil || entry.summary.instanceID == instance {
+                bringUpToDate(entry, in: &state)
+            }
+            return state.runs.values.filter { entry in
                 (instance == nil || entry.summary.instanceID == instance)
                     && (status == nil || entry.summary.status == status)
             }.sorted { $0.summary.runID < $1.summary.runID }
@@ -79,12 +86,33 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// The run whose ID is `prefix` or starts with it.
+    /// The run whose ID is `prefix` or starts with it, as its journal is now (see
+    /// ``runs(instance:status:)``); a run created since the last refresh is found too.
     public func run(_ prefix: String) throws(HarnessError) -> RunEntry {
+        do {
+            return try currentRun(prefix)
+        } catch .unknownID {
+            try? refresh()
+            return try currentRun(prefix)
+        }
+    }
+
+    private func currentRun(_ prefix: String) throws(HarnessError) -> RunEntry {
         try state.withLock { (state) throws(HarnessError) -> RunEntry in
             let id = try IDResolution.resolve(prefix, kind: "run", among: state.runs.keys)
-            return state.runs[id]!
+            guard let entry = state.runs[id] else { throw .unknownID(kind: "run", prefix: prefix) }
+            return entry.summary.status.isFinished ? entry : bringUpToDate(entry, in: &state)
         }
+    }
+
+    /// Re-reads what changed in the journal of a run not known to have ended.
+    @discardableResult
+    private func bringUpToDate(_ entry: RunEntry, in state: inout State) -> RunEntry {
+        let plain = entry.journalPath
+        let current = FileManager.default.fileExists(atPath: plain) ? plain : JournalFile(plain).compressedPath
+        guard let fresh = refreshedRun(plainPath: plain, file: current, in: &state) else { return entry }
+        state.runs[fresh.summary.runID] = fresh
+        return fresh
     }
 
     /// Journals that could not be read at the last refresh, each with the reason.
