@@ -20,6 +20,29 @@ public enum AthanorCLI {
     /// Parses the command line and runs the command, then exits with its status.
     public static func main(registry: ExperimentRegistry) async {
         current.withLock { $0 = registry }
-        await AthanorCommand.main()
+        await AthanorCommand.main(movingGlobalOptions(in: Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `arguments` with the global `--data DIR` (or `--data=DIR`) given before the subcommand
+    /// moved after it, where the subcommand parses it: `athanor --data D runs` works as
+    /// `athanor runs --data D` does (as git's `-C` and docker's `--host` do).
+    static func movingGlobalOptions(in arguments: [String]) -> [String] {
+        var global: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-") {
+            let argument = arguments[index]
+            if argument == "--data" {
+                global.append(contentsOf: arguments[index..<min(index + 2, arguments.count)])
+                index += 2
+            } else if argument.hasPrefix("--data=") {
+                global.append(argument)
+                index += 1
+            } else {
+                // Anything else before the subcommand (--help, --version) is the root command's.
+                return arguments
+            }
+        }
+        guard !global.isEmpty, index < arguments.count else { return arguments }
+        return [arguments[index]] + global + arguments[(index + 1)...]
     }
 }

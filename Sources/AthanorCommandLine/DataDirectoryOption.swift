@@ -1,5 +1,6 @@
 import ArgumentParser
 import Athanor
+import AthanorJournal
 
 #if canImport(Glibc)
     import Glibc
@@ -21,6 +22,12 @@ struct DataDirectoryOption: ParsableArguments {
     /// The catalog of the data directory, after recovering runs whose writer died.
     func openCatalog() throws -> Catalog {
         try Catalog.open(directory)
+    }
+
+    /// Closes runs whose writer died, on another thread: for commands that must not wait on it
+    /// (starting a run). A recovery that is itself killed is finished by the next command.
+    func recoverInBackground() -> Task<Void, Never> {
+        Task.detached { [directory] in _ = try? JournalRecovery.recoverRuns(under: directory.runsPath) }
     }
 
     var instanceStore: InstanceStore { InstanceStore(data: directory, registry: AthanorCLI.registry) }

@@ -1,45 +1,106 @@
 import Athanor
 import AthanorJournal
 import Foundation
+import Synchronization
 
-/// The terminal view of a live run: log lines as they come and a progress bar beneath them,
-/// fed by a tail-follower of the run's journal. On a terminal the bar redraws in place;
-/// otherwise progress is printed at every tenth of the way.
+/// The terminal view of a live run, fed by a tail-follower of the run's journal.
+///
+/// On a terminal it is a panel redrawn at most 20 times a second (the latest lines, counts by
+/// level, a progress bar), with warnings and errors printed in full above it: a run that logs
+/// a hundred thousand lines is not slowed by its view. With `--verbose`, or when standard error
+/// is not a terminal (a file, a pipe), every log line is printed instead, a batch per write.
 struct LiveView {
-    let journal: String
-    var minimumLevel = LogLevel.info
-
-    private var isTerminal: Bool { isatty(2) == 1 }
-
-    func show() async throws {
-        var lastDecile = -1
-        var bar = ""
-        for try await event in TailFollower<RunEvent>(path: journal) {
-            switch event.payload {
-            case .log(let record) where record.level >= minimumLevel:
-                write(
-                    "\(Self.clearLine(isTerminal))\(record.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(record.message)\n\(bar)"
-                )
-            case .progress(let update):
-                if isTerminal {
-                    bar = Self.bar(update)
-                    write("\r\(bar)")
-                } else if update.total > 0, update.current * 10 / update.total != lastDecile {
-                    lastDecile = update.current * 10 / update.total
-                    write("progress \(Output.progress(update))\n")
-                }
-            default:
-                break
-            }
-        }
-        if isTerminal && !bar.isEmpty { write("\n") }
+    /// How the run is shown.
+    enum Mode {
+        /// The redrawn panel.
+        case panel
+        /// Every log line, and progress at every tenth of the way.
+        case everyLine
     }
 
-    private func write(_ text: String) {
+    let journal: String
+    let mode: Mode
+
+    /// The panel on a terminal, every line otherwise or when `verbose`.
+    init(journal: String, verbose: Bool) {
+        self.journal = journal
+        mode = !verbose && isatty(2) == 1 ? .panel : .everyLine
+    }
+
+    func show() async throws {
+        switch mode {
+        case .panel: try await showPanel()
+        case .everyLine: try await showEveryLine()
+        }
+    }
+
+    private func showEveryLine() async throws {
+        var lastDecile = -1
+        var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
+        while let batch = try await events.nextBatch() {
+            var text = ""
+            for event in batch {
+                switch event.payload {
+                case .log(let record):
+                    text += Self.line(record) + "\n"
+                case .progress(let update) where update.total > 0 && update.current * 10 / update.total != lastDecile:
+                    lastDecile = update.current * 10 / update.total
+                    text += "progress \(Output.progress(update))\n"
+                default:
+                    break
+                }
+            }
+            Self.write(text)
+        }
+    }
+
+    private func showPanel() async throws {
+        let panel = SharedPanel()
+        let redraw = Task {
+            var height = 0
+            while !Task.isCancelled {
+                height = Self.draw(panel, previousHeight: height)
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            _ = Self.draw(panel, previousHeight: height, evenIfUnchanged: true)
+        }
+        defer { redraw.cancel() }
+        var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
+        while let batch = try await events.nextBatch() {
+            panel.state.withLock { panel in
+                for event in batch { panel.apply(event.payload) }
+            }
+        }
+        redraw.cancel()
+        await redraw.value
+    }
+
+    /// Redraws the panel if it changed; returns its height on screen.
+    private static func draw(_ panel: SharedPanel, previousHeight: Int, evenIfUnchanged: Bool = false) -> Int {
+        let rendered = panel.state.withLock { panel -> (text: String, height: Int)? in
+            guard panel.isDirty || evenIfUnchanged else { return nil }
+            return panel.render(width: terminalWidth, previousHeight: previousHeight)
+        }
+        guard let rendered else { return previousHeight }
+        write(rendered.text)
+        return rendered.height
+    }
+
+    private static var terminalWidth: Int {
+        var size = winsize()
+        guard ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    private static func write(_ text: String) {
+        guard !text.isEmpty else { return }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    private static func clearLine(_ isTerminal: Bool) -> String { isTerminal ? "\r\u{1B}[2K" : "" }
+    /// One log line as the terminal shows it.
+    static func line(_ record: LogRecord) -> String {
+        record.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0) + " " + record.message
+    }
 
     static func bar(_ update: ProgressUpdate, width: Int = 30) -> String {
         let fraction = update.total > 0 ? min(1, max(0, Double(update.current) / Double(update.total))) : 0
@@ -48,4 +109,9 @@ struct LiveView {
         return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
             + Output.progress(update) + message
     }
+}
+
+/// The panel, shared between the task that follows the journal and the one that redraws.
+private final class SharedPanel: Sendable {
+    let state = Mutex(LivePanel())
 }

@@ -10,9 +10,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run an instance in an isolated worker process, with live progress.",
         discussion: """
-            Shows a progress bar and the run's log as it runs (on standard error), then prints the \
-            run's ID and how it ended. Exit status: 0 completed, 1 failed, 130 cancelled. Ctrl-C \
-            cancels the run gracefully. With --detach, prints the run's ID at once and leaves the run \
+            Shows the run live on standard error, then prints the run's ID and how it ended. On a \
+            terminal, a panel redrawn up to 20 times a second shows the latest log lines, counts by \
+            level and a progress bar, with warnings and errors printed in full; with --verbose, or \
+            when standard error is a file or a pipe, every log line is printed. Exit status: 0 completed, 1 failed, 130 \
+            cancelled. Ctrl-C cancels the run gracefully. With --detach, prints the run's ID at once and leaves the run \
             going in the background: follow it with `athanor logs RUN --follow` or \
             `athanor replay RUN --follow`, stop it with `athanor cancel RUN`.
             """)
@@ -29,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds a worker gets to stop gracefully before it is killed.")
     var grace: Double = 5
 
+    @Flag(help: "Print every log line (as when standard error is not a terminal) instead of the live panel.")
+    var verbose = false
+
     @OptionGroup var data: DataDirectoryOption
     @OptionGroup var output: OutputOptions
 
@@ -37,15 +42,19 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try data.openCatalog().instance(instance)
+        // Only the instance is read before the run's journal exists: recovering other runs'
+        // dead journals (seconds for a large one) comes after, beside the run.
+        let target = try data.instanceStore.resolve(instance)
         let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace)
         if detach {
             try startDetached(target)
+            await data.recoverInBackground().value
             return
         }
         let supervisor = Supervisor(
             data: data.directory, registry: AthanorCLI.registry, executor: ProcessExecutor(options: options))
         let assignment = try supervisor.start(target)
+        let recovery = data.recoverInBackground()
         Output.note("run \(assignment.runID) of \(target.name) (\(target.experiment))")
         let interrupt = cancelOnInterrupt { [supervisor] in
             try? supervisor.cancel(
@@ -53,9 +62,10 @@ struct RunCommand: AsyncParsableCommand {
                 reason: "interrupted from the terminal (Ctrl-C)")
         }
         defer { interrupt.cancel() }
-        let view = Task { try await LiveView(journal: assignment.journalPath).show() }
-        let ending = try await supervisor.wait(for: assignment.runID) ?? .failed(error: "the run did not start")
+        let view = Task { try await LiveView(journal: assignment.journalPath, verbose: verbose).show() }
+        let ending = try await supervisor.wait(for: assignment) ?? .failed(error: "the run did not start")
         _ = try? await view.value
+        await recovery.value
         try report(assignment, ending)
     }
 

@@ -60,6 +60,14 @@ public struct InstanceStore: Sendable {
         }
     }
 
+    /// The instance whose ID is `prefix` or starts with it, read from the instance journals
+    /// alone: no run journal is read (or recovered) on the way.
+    public func resolve(_ prefix: String) throws(HarnessError) -> InstanceState {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: data.instancesPath)) ?? []
+        let ids = names.compactMap { name in JournalFile.id(ofJournalNamed: name) }
+        return try load(try IDResolution.resolve(prefix, kind: "instance", among: ids))
+    }
+
     /// The instance with the full ID `id`, from its journal.
     public func load(_ id: String) throws(HarnessError) -> InstanceState {
         guard Identifier.isValidPrefix(id) else { throw .invalidID(kind: "instance", text: id) }

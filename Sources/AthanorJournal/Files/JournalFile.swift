@@ -17,6 +17,20 @@ public struct JournalFile: Sendable, Hashable {
         plainPath = path.hasSuffix(".zst") ? String(path.dropLast(4)) : path
     }
 
+    /// The journal's name without folder or suffix: its run's or instance's ID.
+    public var id: String {
+        let fileName = plainPath.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        return String(fileName.hasSuffix(Self.plainSuffix) ? fileName.dropLast(Self.plainSuffix.count) : fileName)
+    }
+
+    /// The ID of the journal whose file (either form) is named `fileName`; `nil` for any other name.
+    public static func id(ofJournalNamed fileName: String) -> String? {
+        guard fileName.hasSuffix(plainSuffix) || fileName.hasSuffix(plainSuffix + ".zst") else { return nil }
+        return JournalFile(fileName).id
+    }
+
+    private static let plainSuffix = ".jsonl"
+
     /// `<name>.jsonl.zst`: the closed, compressed form.
     public var compressedPath: String { plainPath + ".zst" }
 
