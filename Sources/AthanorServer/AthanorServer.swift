@@ -1,4 +1,5 @@
 import Athanor
+import AthanorJournal
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -40,13 +41,14 @@ public struct AthanorServer: Sendable {
             data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
         let router = Router()
         if let accessToken { router.add(middleware: AccessTokenMiddleware(token: accessToken)) }
-        APIRoutes(harness: harness).add(to: router)
-        MCPRoutes(sessions: MCPSessions(tools: AgentTools(harness: harness, refreshesCatalog: false))).add(to: router)
+        let sessions = MCPSessions(tools: AgentTools(harness: harness, refreshesCatalog: false))
+        APIRoutes(harness: harness, sessions: sessions).add(to: router)
+        MCPRoutes(sessions: sessions).add(to: router)
         PageRoutes().add(to: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "athanor"),
-            services: [CatalogChangesService(changes: harness.changes)],
+            services: [CatalogChangesService(changes: harness.changes), MCPSessionsService(sessions: sessions)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? port
                 onListening("http://\(host):\(port)")
@@ -60,12 +62,29 @@ public struct AthanorServer: Sendable {
     }
 }
 
-/// Runs the catalog's refresh loop for as long as the server runs.
+/// Runs the catalog's refresh loop for as long as the server runs, after closing the runs whose
+/// writer died in the background: the server answers (and starts runs) meanwhile.
 struct CatalogChangesService: Service {
     let changes: CatalogChanges
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await changes.run() }
+        let runs = changes.catalog.data.runsPath
+        let recovery = Task.detached { [changes] in
+            _ = try? JournalRecovery.recoverRuns(under: runs)
+            changes.poke()
+        }
+        await cancelWhenGracefulShutdown { await changes.run() }
+        await recovery.value
+    }
+}
+
+/// Closes every MCP session when the server shuts down, so that no session outlives it.
+struct MCPSessionsService: Service {
+    let sessions: MCPSessions
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await sessions.closeAll()
     }
 }
 

@@ -15,7 +15,8 @@ final class ServerHarness: Sendable {
     init(data: DataDirectory, registry: ExperimentRegistry, executor: any Executor, maxConcurrentRuns: Int) throws {
         self.data = data
         self.registry = registry
-        catalog = try Catalog.open(data)
+        // Dead runs are recovered once the server listens (see CatalogChangesService).
+        catalog = try Catalog.open(data, recoveringDeadRuns: false)
         store = InstanceStore(data: data, registry: registry)
         supervisor = Supervisor(
             data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)

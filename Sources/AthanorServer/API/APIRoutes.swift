@@ -4,8 +4,16 @@ import Hummingbird
 /// The JSON API (`docs/http-api.md`), over a ``ServerHarness``.
 struct APIRoutes: Sendable {
     let harness: ServerHarness
+    let sessions: MCPSessions
 
     func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/status") { _, _ in
+            // What the server holds, for operators (and the tests that check nothing leaks).
+            JSONResponse.make([
+                "supervised_runs": .integer(Int64(harness.supervisor.supervisedRunCount)),
+                "mcp_sessions": .integer(Int64(await sessions.count)),
+            ])
+        }
         addExperimentRoutes(to: router)
         addInstanceRoutes(to: router)
         addRunRoutes(to: router)
@@ -35,7 +43,7 @@ struct APIRoutes: Sendable {
 
     /// Every API path and the methods it answers (as `docs/http-api.md` lists them).
     private static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
-        ("/api/experiments", [.get]), ("/api/instances", [.get, .post]),
+        ("/api/status", [.get]), ("/api/experiments", [.get]), ("/api/instances", [.get, .post]),
         ("/api/instances/:id", [.get, .patch, .delete]), ("/api/instances/:id/runs", [.post]), ("/api/runs", [.get]),
         ("/api/runs/:id", [.get]), ("/api/runs/:id/cancel", [.post]), ("/api/runs/:id/logs", [.get]),
         ("/api/runs/:id/results", [.get]), ("/api/runs/:id/events", [.get]), ("/api/events", [.get]),

@@ -51,6 +51,9 @@ actor MCPSessions {
         return .error(statusCode: 400, .invalidRequest("Bad Request: missing \(HTTPHeaderName.sessionID) header"))
     }
 
+    /// How many sessions are open.
+    var count: Int { sessions.count }
+
     /// Closes every session (at shutdown).
     func closeAll() async {
         for id in Array(sessions.keys) { await close(id) }
