@@ -49,7 +49,7 @@ enum BenchMain {
         if which == "scaling" { rows += try await scalingBenchmark() }
         guard !rows.isEmpty else {
             print(
-                "usage: AthanorBench [all|append|close|read|tail|harness|scaling] | workload --data DIR [--scale S] [--runs C]"
+                "usage: AthanorBench [all|append|close|read|tail|harness|scaling] | workload --data DIR [--scale S] [--runs C] [--visibility yes|no]"
             )
             exit(2)
         }

@@ -97,12 +97,15 @@ func workloadCommand(_ arguments: [String]) async throws {
         index += 2
     }
     guard let directory = options["--data"], index == arguments.count else {
-        throw BenchUsage(message: "usage: AthanorBench workload --data DIR [--scale S] [--runs C]")
+        throw BenchUsage(message: "usage: AthanorBench workload --data DIR [--scale S] [--runs C] [--visibility yes|no]")
     }
     guard let scale = Double(options["--scale"] ?? "1"), scale > 0, let runs = Int(options["--runs"] ?? "1"), runs > 0
     else { throw BenchUsage(message: "--scale must be a positive number and --runs a positive integer") }
+    guard let visibility = ["yes": true, "no": false][options["--visibility"] ?? "yes"] else {
+        throw BenchUsage(message: "--visibility must be yes or no")
+    }
     let measurement = try await measureWorkload(
-        in: DataDirectory(path: directory), scale: scale, runs: runs, visibility: true)
+        in: DataDirectory(path: directory), scale: scale, runs: runs, visibility: visibility)
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -2,37 +2,28 @@ import Athanor
 import AthanorJournal
 
 /// What the terminal shows of a live run between redraws: the latest log lines, counts by
-/// level, the result count and a progress bar, plus the warnings and errors not yet printed
-/// (they are printed in full, above the panel, once each).
+/// level, the result count and a progress bar (from the run's ``RunSummary``, the same fold
+/// every surface uses), plus the warnings and errors not yet printed (they are printed in
+/// full, above the panel, once each).
 struct LivePanel {
     /// How many of the latest log lines the panel shows.
     static let latestLineCount = 3
 
-    private(set) var counts: [LogLevel: Int] = [:]
-    private(set) var results = 0
-    private(set) var progress: ProgressUpdate?
+    /// The run as folded so far.
+    private(set) var summary = RunSummary()
     private var latest: [String] = []
     private var unprinted: [String] = []
 
     /// Whether anything changed since the last ``render(width:)``.
     private(set) var isDirty = false
 
-    mutating func apply(_ event: RunEvent) {
-        switch event {
-        case .log(let record):
-            note(record)
-        case .result:
-            results += 1
-        case .progress(let update):
-            progress = update
-        default:
-            return
-        }
+    mutating func apply(_ event: JournalEvent<RunEvent>) {
+        summary.apply(event)
+        if case .log(let record) = event.payload { note(record) }
         isDirty = true
     }
 
     private mutating func note(_ record: LogRecord) {
-        counts[record.level, default: 0] += 1
         let line = LiveView.line(record)
         if record.level >= .warn { unprinted.append(line) }
         latest.append(line)
@@ -45,11 +36,12 @@ struct LivePanel {
         var text = previousHeight > 0 ? "\u{1B}[\(previousHeight)F\u{1B}[J" : ""
         for line in unprinted { text += line + "\n" }
         unprinted = []
-        let total = counts.values.reduce(0, +)
-        let levels = LogLevel.allCases.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: " · ")
+        let counts = summary.logCounts
         var panel = latest.map { "  " + $0 }
-        panel.append("logs \(total) (\(levels)) · results \(results)")
-        if let progress { panel.append(LiveView.bar(progress)) }
+        panel.append(
+            "logs \(counts.total) (debug \(counts.debug) · info \(counts.info) · warn \(counts.warn) · error \(counts.error))"
+                + " · results \(summary.resultCount)")
+        if let progress = summary.progress { panel.append(LiveView.bar(progress)) }
         for line in panel { text += String(line.prefix(max(width - 1, 10))) + "\n" }
         isDirty = false
         return (text, panel.count)

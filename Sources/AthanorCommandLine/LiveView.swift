@@ -27,19 +27,22 @@ struct LiveView {
         mode = !verbose && isatty(2) == 1 ? .panel : .everyLine
     }
 
-    func show() async throws {
+    /// Shows the run until its end and returns its summary, folded on the way.
+    func show() async throws -> RunSummary {
         switch mode {
         case .panel: try await showPanel()
         case .everyLine: try await showEveryLine()
         }
     }
 
-    private func showEveryLine() async throws {
+    private func showEveryLine() async throws -> RunSummary {
+        var summary = RunSummary()
         var lastDecile = -1
         var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
         while let batch = try await events.nextBatch() {
             var text = ""
             for event in batch {
+                summary.apply(event)
                 switch event.payload {
                 case .log(let record):
                     text += Self.line(record) + "\n"
@@ -52,9 +55,10 @@ struct LiveView {
             }
             Self.write(text)
         }
+        return summary
     }
 
-    private func showPanel() async throws {
+    private func showPanel() async throws -> RunSummary {
         let panel = SharedPanel()
         let redraw = Task {
             var height = 0
@@ -68,11 +72,12 @@ struct LiveView {
         var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
         while let batch = try await events.nextBatch() {
             panel.state.withLock { panel in
-                for event in batch { panel.apply(event.payload) }
+                for event in batch { panel.apply(event) }
             }
         }
         redraw.cancel()
         await redraw.value
+        return panel.state.withLock { $0.summary }
     }
 
     /// Redraws the panel if it changed; returns its height on screen.

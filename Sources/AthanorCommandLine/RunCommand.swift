@@ -64,9 +64,10 @@ struct RunCommand: AsyncParsableCommand {
         defer { interrupt.cancel() }
         let view = Task { try await LiveView(journal: assignment.journalPath, verbose: verbose).show() }
         let ending = try await supervisor.wait(for: assignment) ?? .failed(error: "the run did not start")
-        _ = try? await view.value
+        // The view folded the whole run on its way: no need to read the journal again.
+        let summary = try await (try? view.value) ?? Catalog.summarize(assignment.journalPath)
         await recovery.value
-        try report(assignment, ending)
+        try report(assignment, summary, ending)
     }
 
     private func startDetached(_ target: InstanceState) throws {
@@ -95,8 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func report(_ assignment: RunAssignment, _ ending: RunEvent) throws {
-        let summary = try Catalog.summarize(assignment.journalPath)
+    private func report(_ assignment: RunAssignment, _ summary: RunSummary, _ ending: RunEvent) throws {
         if output.json {
             try Output.json(summary.json)
         } else {
