@@ -3,12 +3,26 @@ import Foundation
 import Testing
 
 @Suite struct FollowerTests {
-    /// Collects what a follower yields until it finishes.
-    private func collect(_ follower: TailFollower<RunEvent>) -> Task<[JournalEvent<RunEvent>], any Error> {
+    /// Collects what a follower yields until it finishes, noting each `seq` in `delivered`.
+    private func collect(_ follower: TailFollower<RunEvent>, delivered: DeliveredSeq? = nil)
+        -> Task<[JournalEvent<RunEvent>], any Error>
+    {
         Task {
             var events: [JournalEvent<RunEvent>] = []
-            for try await event in follower { events.append(event) }
+            for try await event in follower {
+                events.append(event)
+                delivered?.record(event.seq)
+            }
             return events
+        }
+    }
+
+    /// Waits until `condition` holds, failing the test after 30 s.
+    private func waitUntil(_ what: Comment, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition() {
+            try #require(ContinuousClock.now < deadline, what)
+            try await Task.sleep(for: .milliseconds(2))
         }
     }
 
@@ -16,14 +30,25 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
         let writer = try writeRun(at: path, logs: 3, end: nil)
-        let followers = (0..<4).map { _ in collect(TailFollower<RunEvent>(path: path)) }
+        let delivered = (0..<4).map { _ in DeliveredSeq() }
+        let followers = delivered.map { collect(TailFollower<RunEvent>(path: path), delivered: $0) }
         for index in 0..<200 {
-            try writer.append(.log(LogRecord(.info, "live \(index)")))
-            if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let seq = try writer.append(.log(LogRecord(.info, "live \(index)")))
+            if index % 50 == 49 {
+                // Each follower reads the plain file live, as it grows.
+                try writer.flush()
+                try await waitUntil("every follower delivers the events written so far") {
+                    delivered.allSatisfy { $0.seq == seq }
+                }
+            }
         }
+        // Every follower has delivered seq 204 from the plain file and is still following it when
+        // the writer ends the run and replaces the plain file by the .zst.
+        #expect(TestFiles.exists(path))
+        #expect(delivered.allSatisfy { $0.seq == 204 })
         try writer.append(.completed)
         try writer.close()
-        #expect(!TestFiles.exists(path))
+        #expect(!TestFiles.exists(path) && TestFiles.exists(path + ".zst"))
         for follower in followers {
             let events = try await follower.value
             #expect(events.map(\.seq) == Array(1...205))
@@ -107,12 +132,27 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.file("run.jsonl")
         let writer = try writeRun(at: path, logs: 1, end: nil)
-        let follower = collect(TailFollower<RunEvent>(path: path))
-        try await Task.sleep(for: .milliseconds(20))
+        try writer.flush()
+        let delivered = DeliveredSeq()
+        let follower = collect(TailFollower<RunEvent>(path: path), delivered: delivered)
+        // The follower is running (it has delivered what was written) and waits for more.
+        try await waitUntil("the follower delivers the first events") { delivered.seq == 2 }
         follower.cancel()
         await #expect(throws: CancellationError.self) { try await follower.value }
         try writer.close()
     }
+}
+
+/// The last `seq` a follower has delivered, read by the test while the follower runs.
+final class DeliveredSeq: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = 0
+
+    func record(_ seq: Int) {
+        lock.withLock { last = seq }
+    }
+
+    var seq: Int { lock.withLock { last } }
 }
 
 /// Problems reported from a follower's callback.

@@ -15,15 +15,14 @@ import pathlib
 import random
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
+
+import support
 
 try:
     from selenium import webdriver
@@ -107,27 +106,6 @@ def write_big_run(data):
 # the server and the browser
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def live_processes(pattern):
-    """Pids of processes whose command line contains `pattern` (the server and its workers)."""
-    pids = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if pattern in cmdline:
-            pids.append(int(entry.name))
-    return pids
-
-
 class Server:
     def __init__(self, base, data, big):
         self.base, self.data, self.big = base, data, big
@@ -155,38 +133,10 @@ def server(tmp_path_factory):
         pytest.fail(f"{ATHANOR} does not exist: build first (tools/test does), or set ATHANOR_BIN")
     data = tmp_path_factory.mktemp("browser") / "data"
     big = write_big_run(data)
-    port = free_port()
-    log = open(data.parent / "serve.log", "wb")
     env = {k: v for k, v in os.environ.items() if k not in ("ATHANOR_DATA", "PORT")}
-    process = subprocess.Popen([str(ATHANOR), "serve", "--port", str(port), "--data", str(data)],
-                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/experiments", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"athanor serve did not answer on {base}:\n{(data.parent / 'serve.log').read_text()}")
-            time.sleep(0.1)
-        yield Server(base, data, big)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        for pid in live_processes(str(data)):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    with support.Server(data, env=env, log=data.parent / "serve.log") as serving:
+        yield Server(serving.base, data, big)
+        serving.stop()
 
 
 @pytest.fixture(scope="module")
@@ -202,13 +152,19 @@ def browser():
                      "--lang=en-US", "--disable-gpu"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    ARTIFACTS.mkdir(exist_ok=True)
-    for old in ARTIFACTS.glob("failure-*.png"):
-        old.unlink()
-    yield driver
-    driver.quit()
+    # chromedriver (and the Chromium it starts) in a session of its own, ended as a whole.
+    service = Service(CHROMEDRIVER, popen_kw={"start_new_session": True})
+    try:
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.set_page_load_timeout(30)
+        ARTIFACTS.mkdir(exist_ok=True)
+        for old in ARTIFACTS.glob("failure-*.png"):
+            old.unlink()
+        yield driver
+        driver.quit()
+    finally:
+        if getattr(service, "process", None) is not None:
+            support.end_group(service.process)
 
 
 @pytest.fixture
@@ -518,6 +474,8 @@ def test_cancel_a_long_run_from_its_page(page, server):
     assert find(page, ".page-head .btn-primary").is_displayed()  # Run again
     assert not find(page, ".page-head .btn-danger-outline").is_displayed()
     duration = text_of(page, '.facts [data-fact="duration"]')
+    # Not a wait for a condition: the duration of a live run changes every second, so one that
+    # stays the same for longer than that has stopped ticking.
     time.sleep(1.1)
     assert text_of(page, '.facts [data-fact="duration"]') == duration  # stopped ticking
     shot(page, "run-cancelled")

@@ -2,9 +2,10 @@
 
 Every test drives the built binary (ATHANOR_BIN, else <repo>/.build/debug/athanor; these tests
 never build it) against its own data directory under pytest's tmp_path, using the bundled
-`demo` experiment with small delays. Every subprocess call has a timeout, and every process a
-test leaves behind (detached supervisors and workers, found by their data directory on the
-command line) is killed by pid when the test ends.
+`demo` experiment with small delays. Every command starts in a session of its own with a
+timeout (support.run), and every process a test leaves behind (detached supervisors and
+workers, in the session of the `athanor run --detach` that started them) is killed with its
+group when the test ends (conftest.py).
 """
 
 import hashlib
@@ -17,6 +18,9 @@ import subprocess
 import time
 
 import pytest
+
+import support
+from support import live_processes
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ATHANOR = pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve()
@@ -50,10 +54,7 @@ def athanor(*args, data=None, cwd=None, env=None, timeout=TIMEOUT):
     argv = [str(ATHANOR), *map(str, args)]
     if data is not None:
         argv += ["--data", str(data)]
-    return subprocess.run(
-        argv, capture_output=True, text=True, cwd=cwd, env=env or base_env(), timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
+    return support.run(argv, capture_output=True, text=True, cwd=cwd, env=env or base_env(), timeout=timeout)
 
 
 def ok(*args, **kw):
@@ -112,7 +113,7 @@ def journal_path(data, run):
 
 
 def zstd_bytes(path):
-    return subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True, timeout=TIMEOUT).stdout
+    return support.run(["zstd", "-dc", str(path)], capture_output=True, check=True, timeout=TIMEOUT).stdout
 
 
 def zstd_events(path):
@@ -170,21 +171,6 @@ def detach(data, instance):
     return run
 
 
-def live_processes(pattern):
-    """Pids of live (not zombie) processes whose command line contains `pattern`."""
-    pids = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if pattern in cmdline:
-            pids.append(int(entry.name))
-    return pids
-
-
 def tree_snapshot(data):
     """Every file under DATA's instances/ and runs/ with a hash of its content."""
     root = pathlib.Path(data)
@@ -198,14 +184,9 @@ def tree_snapshot(data):
 
 @pytest.fixture
 def data(tmp_path):
-    """This test's data directory; processes left running under it are killed afterwards."""
-    directory = tmp_path / "data"
-    yield directory
-    for pid in live_processes(str(directory)):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    """This test's data directory (what the test started under it ends with the test:
+    conftest.py)."""
+    return tmp_path / "data"
 
 
 # --------------------------------------------------------------------------------------------
@@ -466,10 +447,8 @@ def test_run_rejects_bad_timeout(data):
 
 def test_foreground_run_cancelled_from_another_process_exits_130(data):
     instance = create(data, **LONG)
-    proc = subprocess.Popen(
-        [str(ATHANOR), "run", instance, "--data", str(data)], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=base_env(),
-    )
+    proc = support.spawn([ATHANOR, "run", instance, "--data", data], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=base_env())
     try:
         run = wait_until(lambda: next(iter(pathlib.Path(data).glob("runs/*/*.jsonl")), None), 10, "the journal")
         run = run.name.removesuffix(".jsonl")
@@ -477,9 +456,7 @@ def test_foreground_run_cancelled_from_another_process_exits_130(data):
         ok("cancel", run, data=data)
         stdout, stderr = proc.communicate(timeout=15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        support.end_group(proc)
     assert proc.returncode == 130, (proc.returncode, stdout, stderr)
     assert f"{run} cancelled" in stdout
     assert show(data, run)["status"] == "cancelled"
@@ -487,20 +464,18 @@ def test_foreground_run_cancelled_from_another_process_exits_130(data):
 
 def test_foreground_run_ctrl_c_cancels_gracefully(data):
     instance = create(data, **LONG)
-    proc = subprocess.Popen(
-        [str(ATHANOR), "run", instance, "--data", str(data)], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=base_env(),
-    )
+    proc = support.spawn([ATHANOR, "run", instance, "--data", data], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=base_env())
     try:
         journal = wait_until(lambda: next(iter(pathlib.Path(data).glob("runs/*/*.jsonl")), None), 10, "the journal")
         run = journal.name.removesuffix(".jsonl")
         wait_for_worker(data, run)
-        proc.send_signal(signal.SIGINT)
+        # Ctrl-C in a terminal signals the whole foreground process group, the worker included
+        # when it shares the group of `athanor run`: the run must still end as cancelled.
+        os.killpg(proc.pid, signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        support.end_group(proc)
     assert proc.returncode == 130, (proc.returncode, stdout, stderr)
     summary = show(data, run)
     assert summary["status"] == "cancelled"
@@ -568,17 +543,25 @@ def test_killed_run_is_recovered_without_losing_lines(data):
     run = detach(data, instance)
     wait_for_worker(data, run)
     assert show(data, run)["status"] == "running"
-    time.sleep(0.2)
     plain = journal_path(data, run)
     assert plain.suffix == ".jsonl"
+    # Some iterations recorded (each adds a log line, a result and a progress line).
+    wait_until(lambda: plain.read_bytes().count(b"\n") >= 12, 10, "the run to record a few iterations")
     relative = str(plain.relative_to(data))
-    pids = subprocess.run(
-        ["pgrep", "-f", "--", relative], capture_output=True, text=True, timeout=TIMEOUT
-    ).stdout.split()
+    pids = live_processes(relative)
     commands = {pid: pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1] for pid in pids}
     assert sorted(commands.values()) == [b"supervise", b"worker"], commands
+    # Both killed at once, as by a power cut: stopped first (so that neither sees the other
+    # die), then killed.
+    def stopped(pid):
+        found = support.leftovers.stat(pid)
+        return found is None or found[0] in ("T", "t", "Z", "X")
+
+    for pid in sorted(pids, key=lambda pid: commands[pid] != b"worker"):
+        os.kill(pid, signal.SIGSTOP)
+    wait_until(lambda: all(stopped(pid) for pid in pids), 5, "the supervisor and the worker to stop")
     for pid in pids:
-        os.kill(int(pid), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     wait_until(lambda: live_processes(relative) == [], 5, "the killed processes to die")
 
     before = plain.read_bytes()
@@ -707,17 +690,12 @@ def test_replay(data):
     assert "run_created" in lines[0]
     assert "run_completed" in lines[-1]
 
-    p = subprocess.run(
-        [str(ATHANOR), "replay", run, "--json", "--data", str(data)], capture_output=True, timeout=TIMEOUT,
-        env=base_env(), stdin=subprocess.DEVNULL,
-    )
+    p = support.run([ATHANOR, "replay", run, "--json", "--data", data], capture_output=True, timeout=TIMEOUT,
+                    env=base_env())
     assert p.returncode == 0
     assert p.stdout == zstd_bytes(path), "replay --json prints the journal's bytes"
 
-    p = subprocess.run(
-        [str(ATHANOR), "cat", str(path)], capture_output=True, timeout=TIMEOUT, env=base_env(),
-        stdin=subprocess.DEVNULL,
-    )
+    p = support.run([ATHANOR, "cat", path], capture_output=True, timeout=TIMEOUT, env=base_env())
     assert p.returncode == 0 and p.stdout == zstd_bytes(path)
 
 
@@ -730,10 +708,8 @@ def test_replay_follow_ends_with_the_run(data):
 
     run = detach(data, instance)
     wait_for_worker(data, run)
-    p = subprocess.run(
-        [str(ATHANOR), "replay", run, "--follow", "--json", "--data", str(data)], capture_output=True,
-        timeout=20, env=base_env(), stdin=subprocess.DEVNULL,
-    )
+    p = support.run([ATHANOR, "replay", run, "--follow", "--json", "--data", data], capture_output=True,
+                    timeout=20, env=base_env())
     assert p.returncode == 0, p.stderr
     assert p.stdout == zstd_bytes(wait_closed(data, run)), "followed to the end, no gaps or repeats"
 

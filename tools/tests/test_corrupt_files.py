@@ -13,7 +13,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -21,9 +20,10 @@ import warnings
 
 import pytest
 import zstandard
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession
 from mcp.client.stdio import stdio_client
 
+import support
 from support import ATHANOR, REPO, Server
 
 sys.path.insert(0, str(REPO / "tools" / "python"))
@@ -57,7 +57,7 @@ NON_JOURNALS = ["notes.txt", ".DS_Store"]
 
 
 def cli(*args, check=True):
-    result = subprocess.run([ATHANOR, *map(str, args)], capture_output=True, text=True, timeout=120)
+    result = support.run([ATHANOR, *map(str, args)], capture_output=True, text=True, timeout=120)
     assert not CRASH.search(result.stdout + result.stderr), result.stdout + result.stderr
     assert result.returncode in (0, 1), (args, result.returncode, result.stderr)
     if check:
@@ -344,7 +344,14 @@ def test_run_page_in_a_browser_shows_the_damage_and_the_good_runs(server):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    # chromedriver (and the Chromium it starts) in a session of its own, ended as a whole.
+    service = Service(driver_path, popen_kw={"start_new_session": True})
+    try:
+        browser = webdriver.Chrome(service=service, options=options)
+    except BaseException:
+        if getattr(service, "process", None) is not None:
+            support.end_group(service.process)
+        raise
     try:
         for name, run in cases.items():
             if CASES[name].get("removed"):
@@ -363,7 +370,10 @@ def test_run_page_in_a_browser_shows_the_damage_and_the_good_runs(server):
         WebDriverWait(browser, 15).until(lambda b: "iteration_3" in b.find_element(By.TAG_NAME, "body").text)
         assert not browser.find_elements(By.CSS_SELECTOR, ".run-problems")
     finally:
-        browser.quit()
+        try:
+            browser.quit()
+        finally:
+            support.end_group(service.process)
 
 
 # MARK: MCP
@@ -410,8 +420,7 @@ def test_mcp_tools_name_the_damage_and_the_session_keeps_working(pristine, copy)
         assert not error and answer["total"] == 3 and "warning" not in answer and "problems" not in answer
 
     async def session():
-        parameters = StdioServerParameters(command=ATHANOR, args=["mcp", "--data", str(data)])
-        async with stdio_client(parameters) as (read, write):
+        async with stdio_client(support.mcp_stdio(data)) as (read, write):
             async with ClientSession(read, write) as mcp_session:
                 await mcp_session.initialize()
                 await body(mcp_session)

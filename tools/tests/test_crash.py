@@ -6,18 +6,18 @@ present. ATHANOR_CRASH_TRIALS sets the number of trials (default 200)."""
 
 import json
 import os
-import pathlib
 import random
 import signal
 import subprocess
 import time
 
+import support
 from support import ATHANOR, report
 TRIALS = int(os.environ.get("ATHANOR_CRASH_TRIALS", "200"))
 
 
 def zstd_lines(path):
-    return subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout.splitlines()
+    return support.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout.splitlines()
 
 
 def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
@@ -34,25 +34,27 @@ def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
         durability = rng.choice(["lifecycle", "strict"])
         reports = tmp_path / f"durable{trial}.txt"
         with reports.open("w") as out:
-            writer = subprocess.Popen([ATHANOR, "synth", str(journal), "--logs", str(logs), "--results", "0",
-                                       "--progress", "0", "--durability", durability, "--report-durable"],
-                                      stdout=out, stderr=subprocess.DEVNULL)
-            # Random moments from the journal's creation on (process start-up time varies with load).
-            deadline = time.time() + 30
-            while not journal.exists() and writer.poll() is None and time.time() < deadline:
-                time.sleep(0.001)
-            time.sleep(rng.uniform(0.0, 0.04))
-            writer.send_signal(signal.SIGKILL)
-            writer.wait()
+            writer = support.spawn([ATHANOR, "synth", str(journal), "--logs", str(logs), "--results", "0",
+                                    "--progress", "0", "--durability", durability, "--report-durable"],
+                                   stdout=out, stderr=subprocess.DEVNULL)
+            try:
+                # Random moments from the journal's creation on (process start-up time varies with load).
+                deadline = time.time() + 30
+                while not journal.exists() and writer.poll() is None and time.time() < deadline:
+                    time.sleep(0.001)
+                # The random moment of the kill: this sleep is what the test varies, not a wait.
+                time.sleep(rng.uniform(0.0, 0.04))
+            finally:
+                support.end_group(writer)
         durable = max([int(line.split()[1]) for line in reports.read_text().splitlines()
                        if line.startswith("durable ")], default=0)
         reported_durable[durability] += durable
         before = journal.read_bytes() if journal.exists() else b""
         complete_before = before[: before.rfind(b"\n") + 1].splitlines()
 
-        recovered = subprocess.run([ATHANOR, "recover", "--data", str(data)], capture_output=True, text=True, timeout=60)
+        recovered = support.run([ATHANOR, "recover", "--data", str(data)], capture_output=True, text=True, timeout=60)
         assert recovered.returncode == 0, recovered.stderr
-        verified = subprocess.run([ATHANOR, "verify", str(data)], capture_output=True, text=True, timeout=60)
+        verified = support.run([ATHANOR, "verify", str(data)], capture_output=True, text=True, timeout=60)
         assert verified.returncode == 0, f"trial {trial}: {verified.stdout}"
         assert not journal.exists(), "recovery closes (compresses) every dead writer's journal"
         compressed = runs / "run.jsonl.zst"
@@ -75,8 +77,8 @@ def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
 
         # The next run in the same directory works.
         nxt = runs / "next.jsonl"
-        subprocess.run([ATHANOR, "synth", str(nxt), "--logs", "10", "--results", "1", "--progress", "1"],
-                       check=True, capture_output=True, timeout=60)
+        support.run([ATHANOR, "synth", str(nxt), "--logs", "10", "--results", "1", "--progress", "1"],
+                    check=True, capture_output=True, timeout=60)
         assert zstd_lines(runs / "next.jsonl.zst")[-1].endswith(b'"type":"run_completed"}')
     report(f"{TRIALS} crash trials: {outcomes}; events reported durable before the kill, all present "
                     f"after: {reported_durable}")
@@ -86,33 +88,19 @@ def test_sigkill_at_random_moments_loses_no_complete_line(tmp_path):
 TREE_TRIALS = int(os.environ.get("ATHANOR_TREE_TRIALS", "40"))
 
 
-def descendants(pid):
-    """Every process below `pid`, from /proc (parents before children)."""
-    children = {}
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
-
-
 def test_sigkill_of_the_whole_process_tree(tmp_path):
     """`athanor run` (the supervisor) and its worker process both killed at once, at random
     moments while the worker logs at full speed: recovery closes every run as interrupted, the
-    data directory verifies, and the next run of the same instance completes."""
+    data directory verifies, and the next run of the same instance completes.
+
+    `athanor run` starts in a session (and process group) of its own; its worker is in its
+    group, so one SIGKILL to the group (killpg) kills both at once, and a worker forked a moment
+    before the kill is killed with it."""
     rng = random.Random(7)
     data = tmp_path / "data"
 
-    def athanor(*arguments, **options):
-        return subprocess.run([ATHANOR, *arguments, "--data", str(data)], capture_output=True, text=True,
-                              timeout=120, **options)
+    def athanor(*arguments):
+        return support.run([ATHANOR, *arguments, "--data", str(data)], capture_output=True, text=True, timeout=120)
 
     endless = athanor("create", "synthetic", "--name", "endless",
                       "--config", json.dumps({"logs": 100_000_000, "results": 1_000_000, "progress": 0})).stdout.strip()
@@ -120,24 +108,26 @@ def test_sigkill_of_the_whole_process_tree(tmp_path):
                     "--config", json.dumps({"logs": 100, "results": 10, "progress": 10})).stdout.strip()
     killed_workers = 0
     for trial in range(TREE_TRIALS):
-        supervisor = subprocess.Popen([ATHANOR, "run", endless, "--data", str(data)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 0.5))
-        tree = [supervisor.pid, *descendants(supervisor.pid)]
-        killed_workers += len(tree) - 1
-        for pid in tree:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        supervisor.wait()
+        supervisor = support.spawn([ATHANOR, "run", endless, "--data", str(data)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            # The random moment of the kill: this sleep is what the test varies, not a wait.
+            time.sleep(rng.uniform(0.05, 0.5))
+            killed_workers += len(support.group_members(supervisor.pid)) - 1
+            os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.wait()
+            # Nothing of the group (nor of its session) survives the one kill: no worker goes on
+            # writing, or, with a supervisor gone, stops of its own accord and records its end.
+            support.wait_group_gone(supervisor, 10, "every process of the killed group to die")
+        finally:
+            support.end_group(supervisor)
 
         recovered = athanor("recover")
         assert recovered.returncode == 0, recovered.stderr
         assert not list((data / "runs").rglob("*.jsonl")), "recovery closes every dead writer's journal"
         # This trial's journal (run IDs sort by time); the earlier ones were verified in their trials.
         newest = sorted((data / "runs").rglob("*.jsonl.zst"), key=lambda path: path.name)[-1]
-        verified = subprocess.run([ATHANOR, "verify", str(newest)], capture_output=True, text=True, timeout=120)
+        verified = support.run([ATHANOR, "verify", str(newest)], capture_output=True, text=True, timeout=120)
         assert verified.returncode == 0, f"trial {trial}: {verified.stdout}"
         runs = json.loads(athanor("runs", endless, "--json").stdout)
         assert len(runs) == trial + 1

@@ -3,11 +3,10 @@
 with the reason, everything already written stays readable, and the server keeps serving."""
 
 import json
-import subprocess
-import time
 
 import pytest
 
+import support
 from support import ATHANOR, Server
 
 
@@ -16,18 +15,18 @@ def small_disk(tmp_path):
     """A 1 MiB tmpfs, unmounted afterwards."""
     mountpoint = tmp_path / "disk"
     mountpoint.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mountpoint)],
-                             capture_output=True, text=True)
+    mounted = support.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mountpoint)],
+                          capture_output=True, text=True, timeout=60)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
     try:
         yield mountpoint
     finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
+        support.run(["umount", "-l", str(mountpoint)], check=True, timeout=60)
 
 
 def athanor(data, *arguments):
-    return subprocess.run([ATHANOR, *arguments, "--data", str(data)], capture_output=True, text=True, timeout=120)
+    return support.run([ATHANOR, *arguments, "--data", str(data)], capture_output=True, text=True, timeout=120)
 
 
 def events(data, run):
@@ -62,10 +61,8 @@ def test_a_run_that_fills_the_disk_fails_with_the_reason(small_disk):
         assert status == 200 and {r["run"] for r in runs} == set(listed)
         status, started = server.call("POST", f"/api/instances/{big}/runs")
         if status < 300:
-            deadline = time.time() + 60
-            while server.call("GET", f"/api/runs/{started['run']}")[1]["status"] in ("pending", "running"):
-                assert time.time() < deadline
-                time.sleep(0.1)
+            support.wait_until(lambda: server.call("GET", f"/api/runs/{started['run']}")[1]["status"]
+                               not in ("pending", "running"), 60, "the run on the full disk to end")
             status, failed = server.call("GET", f"/api/runs/{started['run']}")
             assert failed["status"] == "failed" and "space" in failed["error"], failed
         else:
@@ -81,7 +78,7 @@ def test_a_read_only_data_directory_is_served_and_refuses_writes_clearly(small_d
     instance = athanor(data, "create", "demo", "--name", "kept",
                        "--config", json.dumps({"iterations": 3, "delay_ms": 0})).stdout.strip()
     run = json.loads(athanor(data, "run", instance, "--json").stdout)["run"]
-    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    support.run(["mount", "-o", "remount,ro", str(small_disk)], check=True, timeout=60)
     before = sorted((p.relative_to(data), p.stat().st_size) for p in data.rglob("*"))
 
     refused = athanor(data, "run", instance)

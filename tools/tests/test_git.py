@@ -1,16 +1,12 @@
 """Journals in git: two runs committed to a throwaway repository show their events in
 `git log -p` once `athanor git-setup` has run."""
 
-import os
-import pathlib
-import subprocess
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+import support
+from support import ATHANOR
 
 
 def run(*args, cwd):
-    return subprocess.run(list(map(str, args)), cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
+    return support.run(list(map(str, args)), cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
 
 
 def test_git_log_shows_the_events_of_committed_runs(tmp_path):

@@ -16,16 +16,17 @@ import json
 import os
 import pathlib
 import random
-import socket
+import select
 import subprocess
 import time
 import urllib.parse
 
 import pytest
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+import support
 from support import ATHANOR, report
 SEED = int(os.environ.get("ATHANOR_FUZZ_SEED", "20261126"))
 # Cases per test: HTTP routes get this many, each MCP transport half as many.
@@ -37,12 +38,6 @@ COUNTS = {}
 
 
 # ---------------------------------------------------------------- the server and its data
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def snapshot(directory):
@@ -74,63 +69,50 @@ def send_http(port, method, path, body=None, headers=None, timeout=30):
         connection.close()
 
 
-class Server:
-    def __init__(self, tmp_path):
-        self.data = tmp_path / "data"
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [ATHANOR, "serve", "--port", str(self.port), "--data", str(self.data)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                assert self.process.poll() is None, self.process.stdout.read()
-                assert time.time() < deadline, "the server did not start"
-                time.sleep(0.05)
+class Server(support.Server):
+    """`athanor serve` (support.Server) with the raw HTTP client of these tests."""
 
     def json(self, method, path, body=None):
         status, _, data = send_http(self.port, method, path, json.dumps(body).encode() if body is not None else None)
         return status, json.loads(data or b"null")
 
     def assert_alive(self):
-        assert self.process.poll() is None, "the server died:\n" + self.process.stdout.read()[-4000:]
+        assert self.process.poll() is None, "the server died:\n" + self.output()[-4000:]
         status, experiments = self.json("GET", "/api/experiments")
         assert status == 200 and any(e["name"] == "demo" for e in experiments)
 
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+
+def settled(data, run):
+    """Whether the run's journal is closed (compressed, nothing plain or temporary left) and the
+    catalog has cached its summary: what a finished run writes, all written."""
+    runs = list((data / "runs").rglob("*"))
+    cache = data / ".cache" / "run-summaries.jsonl"
+    return (any(path.name == f"{run}.jsonl.zst" for path in runs)
+            and not any(path.name.endswith((".jsonl", ".tmp")) for path in runs)
+            and cache.exists() and f"{run}.jsonl.zst" in cache.read_text())
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """A server over a data directory with one instance and one completed run, and the
     snapshot of that directory once it has settled."""
-    server = Server(tmp_path_factory.mktemp("hostile"))
-    status, instance = server.json("POST", "/api/instances",
-                                   {"experiment": "demo", "name": "target", "config": {"iterations": 3, "delay_ms": 1}})
-    assert status == 201, instance
-    status, run = server.json("POST", f"/api/instances/{instance['instance']}/runs", {})
-    assert status == 202, run
-    deadline = time.time() + 60
-    while server.json("GET", f"/api/runs/{run['run']}")[1]["status"] != "completed":
-        assert time.time() < deadline, "the seed run did not complete"
-        time.sleep(0.1)
-    # Read everything once, so that whatever reading caches is written before the snapshot.
-    for path in ["/api/instances", f"/api/instances/{instance['instance']}", "/api/runs", f"/api/runs/{run['run']}",
-                 f"/api/runs/{run['run']}/logs", f"/api/runs/{run['run']}/results"]:
-        assert server.json("GET", path)[0] == 200
-    time.sleep(0.5)
-    before = snapshot(server.data)
-    assert any(name.endswith(".jsonl.zst") for name in before)
-    yield server, instance["instance"], run["run"], before
-    server.stop()
+    with Server(tmp_path_factory.mktemp("hostile") / "data") as server:
+        status, instance = server.json("POST", "/api/instances", {
+            "experiment": "demo", "name": "target", "config": {"iterations": 3, "delay_ms": 1}})
+        assert status == 201, instance
+        status, run = server.json("POST", f"/api/instances/{instance['instance']}/runs", {})
+        assert status == 202, run
+        support.wait_until(lambda: server.json("GET", f"/api/runs/{run['run']}")[1]["status"] == "completed", 60,
+                           "the seed run to complete")
+        # Read everything once, so that whatever reading caches is written before the snapshot.
+        for path in ["/api/instances", f"/api/instances/{instance['instance']}", "/api/runs",
+                     f"/api/runs/{run['run']}", f"/api/runs/{run['run']}/logs", f"/api/runs/{run['run']}/results"]:
+            assert server.json("GET", path)[0] == 200
+        support.wait_until(lambda: settled(server.data, run["run"]), 30, "the seed run's journal and summary to be written")
+        before = snapshot(server.data)
+        assert any(name.endswith(".jsonl.zst") for name in before)
+        yield server, instance["instance"], run["run"], before
+        server.stop()
 
 
 def assert_nothing_written(server, before):
@@ -554,8 +536,7 @@ def test_every_mcp_tool_refuses_hostile_arguments_over_stdio(seeded):
     count = max(CASES // 2, 17)
 
     async def body():
-        parameters = StdioServerParameters(command=ATHANOR, args=["mcp", "--data", str(server.data)])
-        async with stdio_client(parameters) as (read, write):
+        async with stdio_client(support.mcp_stdio(server.data)) as (read, write):
             async with ClientSession(read, write) as session:
                 await session.initialize()
                 return await mcp_cases(session, rng, instance, run, count, huge_budget=2)
@@ -594,6 +575,35 @@ def raw_messages(rng, instance, count):
     return [makers[number % len(makers)]() for number in range(count)]
 
 
+def refused(message):
+    """Whether a JSON-RPC message answers with a refusal: a JSON-RPC error, a tool error, or a
+    configuration found invalid (validate_config's answer). Parsed, not searched as text: a
+    successful answer may well hold `"error":null`."""
+    if isinstance(message.get("error"), dict):
+        return True
+    result = message.get("result")
+    if not isinstance(result, dict):
+        return False
+    if result.get("isError") is True:
+        return True
+    values = [result.get("structuredContent")]
+    for item in result.get("content") or []:
+        try:
+            values.append(json.loads(item.get("text", "")))
+        except (ValueError, AttributeError):
+            pass
+    return any(isinstance(value, dict) and value.get("valid") is False for value in values)
+
+
+def json_rpc_messages(body):
+    """The JSON-RPC messages of an HTTP answer: a JSON body, or server-sent events' data."""
+    text = body.decode()
+    if text.lstrip().startswith("{"):
+        return [json.loads(text)]
+    # (An event with empty data primes a resumable stream: it carries no message.)
+    return [json.loads(line[len("data: "):]) for line in text.splitlines() if line.startswith("data: ") and line[6:]]
+
+
 def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded):
     server, instance, _, before = seeded
     rng = random.Random(SEED + 3)
@@ -610,9 +620,8 @@ def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded):
         status, _, body = send_http(server.port, "POST", "/mcp", message, headers)
         assert status < 500, f"{message[:200]!r}: {status} {body[:300]!r}"
         if status == 200:  # answered as a result: it must be an error (tool error or JSON-RPC error)
-            text = body.decode()
-            assert '"isError":true' in text or '"error":' in text or '"valid":false' in text, \
-                f"{message[:200]!r}: {text[:400]}"
+            answers = json_rpc_messages(body)
+            assert answers and all(refused(answer) for answer in answers), f"{message[:200]!r}: {body[:400]!r}"
         if number % 20 == 19:
             status, _, body = send_http(server.port, "POST", "/mcp", b'{"jsonrpc":"2.0","id":9,"method":"tools/list"}',
                                       headers)
@@ -625,8 +634,8 @@ def test_raw_json_rpc_over_http_is_refused_and_the_session_goes_on(seeded):
 def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded):
     server, instance, _, before = seeded
     rng = random.Random(SEED + 4)
-    process = subprocess.Popen([ATHANOR, "mcp", "--data", str(server.data)], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = support.spawn([ATHANOR, "mcp", "--data", str(server.data)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     os.set_blocking(process.stdout.fileno(), False)
     buffered = bytearray()
 
@@ -645,14 +654,13 @@ def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded):
                 if json.dumps(message.get("id")) == id_text:
                     return message
                 # An answer to a hostile message must be an error of some kind.
-                text = json.dumps(message)
-                assert '"isError": true' in text or '"error":' in text or '"valid": false' in text, text[:400]
+                assert refused(message), json.dumps(message)[:400]
             assert process.poll() is None, "athanor mcp exited"
+            # Waits for output (or the deadline) rather than polling.
+            select.select([process.stdout], [], [], max(0.0, deadline - time.time()))
             chunk = process.stdout.read(1 << 16)
             if chunk:
                 buffered.extend(chunk)
-            else:
-                time.sleep(0.01)
         pytest.fail(f"no answer to id {id_text} within {timeout} s")
 
     try:
@@ -670,7 +678,10 @@ def test_raw_json_rpc_over_stdio_is_refused_and_the_session_goes_on(seeded):
         assert process.poll() is None
     finally:
         process.stdin.close()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)  # it ends when its input does
+        finally:
+            support.end_group(process)
     server.assert_alive()
     assert_nothing_written(server, before)
     report(f"hostile input: {len(messages)} raw JSON-RPC messages over stdio")

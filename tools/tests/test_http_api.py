@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+import support
 from support import ATHANOR, Server, call, free_port
 
 
@@ -20,24 +21,22 @@ def server(tmp_path):
     running.stop()
 
 
-def wait_for(predicate, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail("timed out waiting")
+def wait_for(predicate, timeout=30, what="the condition"):
+    return support.wait_until(predicate, timeout, what)
 
 
-def sse(base, path, stop, headers=None, timeout=30):
-    """Reads server-sent events until `stop(events)` is true; returns [(id, event, data)]."""
+def sse(base, path, stop, headers=None, timeout=30, connected=None):
+    """Reads server-sent events until `stop(events)` is true; returns [(id, event, data)].
+    `connected()` is called when the server's `: connected` comment arrives (it sends it once
+    the stream is set up: for /api/events, once the client is subscribed)."""
     request = urllib.request.Request(base + path, headers=headers or {})
     events, current = [], {}
     with urllib.request.urlopen(request, timeout=timeout) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         for raw in response:
             line = raw.decode().rstrip("\n")
+            if line == ": connected" and connected:
+                connected()
             if line == "":
                 if "data" in current:
                     events.append((current.get("id"), current.get("event", "message"), current["data"]))
@@ -123,27 +122,37 @@ def test_run_events_stream_live_and_resume_from_last_event_id(server):
 
 
 def test_catalog_events_announce_new_and_changing_runs(server):
-    iid = create_demo(server, iterations=5, delay_ms=20)["instance"]
-    seen = []
+    iid = create_demo(server, iterations=10, delay_ms=50)["instance"]
+    seen, subscribed, failures = [], threading.Event(), []
 
     def listen():
-        seen.extend(sse(server, "/api/events",
-                        lambda ev: any(e == "run" and json.loads(d)["status"] == "completed" for _, e, d in ev)))
+        try:
+            seen.extend(sse(server, "/api/events",
+                            lambda ev: any(e == "run" and json.loads(d)["status"] == "completed" for _, e, d in ev),
+                            connected=subscribed.set))
+        except Exception as error:  # reported by the test, not lost in the thread
+            failures.append(error)
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    time.sleep(0.3)
-    call(server, "POST", f"/api/instances/{iid}/runs", {})
+    assert subscribed.wait(30), f"the event stream did not connect: {failures}"
+    status, run = call(server, "POST", f"/api/instances/{iid}/runs", {})
+    assert status == 202, run
     listener.join(timeout=30)
-    statuses = [json.loads(d)["status"] for _, e, d in seen if e == "run"]
-    assert statuses[-1] == "completed" and "running" in statuses or "pending" in statuses
+    assert not listener.is_alive() and not failures, f"the stream did not announce the run's end: {failures}"
+    statuses = [json.loads(d)["status"] for _, e, d in seen if e == "run" and json.loads(d)["run"] == run["run"]]
+    # Announced when it appeared (not yet ended), then as it ran, then its end; never backwards.
+    assert statuses and statuses[0] in ("pending", "running"), statuses
+    assert "running" in statuses and statuses[-1] == "completed", statuses
+    order = ["pending", "running", "completed"]
+    assert [order.index(s) for s in statuses] == sorted(order.index(s) for s in statuses), statuses
     instances = [json.loads(d) for _, e, d in seen if e == "instance"]
     assert instances and instances[-1]["run_count"] == 1
 
 
 def test_a_run_started_by_another_process_appears(server, tmp_path):
     iid = create_demo(server, iterations=2)["instance"]
-    subprocess.run([ATHANOR, "run", iid, "--data", str(tmp_path / "data")], check=True, capture_output=True, timeout=60)
+    support.run([ATHANOR, "run", iid, "--data", str(tmp_path / "data")], check=True, capture_output=True, timeout=60)
     runs = wait_for(lambda: (r := call(server, "GET", f"/api/runs?instance={iid}")[1]) and r[0]["status"] == "completed" and r)
     assert len(runs) == 1 and runs[0]["result_count"] == 2
 
@@ -195,8 +204,8 @@ def test_invalid_configurations_list_every_error(server):
 def test_an_access_token_guards_every_request(tmp_path):
     token = "test-token-0123456789abcdef"
     port = free_port()
-    process = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data"),
-                                "--token", token], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = support.spawn([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data"),
+                             "--token", token], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 30
@@ -219,20 +228,19 @@ def test_an_access_token_guards_every_request(tmp_path):
         assert page.status == 200 and page.url == base + "/experiments"
         assert opener.open(base + "/api/instances", timeout=5).status == 200
     finally:
-        process.terminate()
-        process.wait(10)
+        support.end_group(process, grace=10)
 
 
 def test_listening_beyond_loopback_needs_a_token(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ATHANOR_TOKEN"}
-    refused = subprocess.run([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data",
-                              str(tmp_path / "data")], capture_output=True, text=True, env=env, timeout=30)
+    refused = support.run([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data",
+                           str(tmp_path / "data")], capture_output=True, text=True, env=env, timeout=30)
     assert refused.returncode != 0 and "needs an access token" in refused.stderr
     port = free_port()
     token = "0123456789abcdef0123"
-    process = subprocess.Popen([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(port), "--data",
-                                str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**env, "ATHANOR_TOKEN": token})
+    process = support.spawn([ATHANOR, "serve", "--host", "0.0.0.0", "--port", str(port), "--data",
+                             str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**env, "ATHANOR_TOKEN": token})
     try:
         line = ""
         while "serving" not in line:
@@ -245,8 +253,7 @@ def test_listening_beyond_loopback_needs_a_token(tmp_path):
         except urllib.error.HTTPError as error:
             assert error.code == 401
     finally:
-        process.terminate()
-        process.wait(10)
+        support.end_group(process, grace=10)
 
 
 @pytest.mark.parametrize("path", ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc/passwd",

@@ -4,16 +4,16 @@ The binary is ATHANOR_BIN, else <repo>/.build/debug/athanor; these tests never b
 """
 
 import json
-import os
 import pathlib
 import re
-import subprocess
 
 import pandas as pd
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor")
+import support
+
+ATHANOR = pathlib.Path(support.ATHANOR)
+REPO = support.REPO
 
 LOGS, RESULTS, PROGRESS = 2000, 200, 20
 TOTAL = 1 + 1 + LOGS + RESULTS + PROGRESS + 1  # run_created, run_started, the body, run_completed
@@ -42,7 +42,7 @@ def binary_exists():
 
 def athanor(*args, check=True):
     """Runs the binary; stdout and stderr as text."""
-    return subprocess.run([str(ATHANOR), *map(str, args)], capture_output=True, text=True, check=check)
+    return support.run([str(ATHANOR), *map(str, args)], capture_output=True, text=True, check=check)
 
 
 def synth(path, logs=LOGS, results=RESULTS, progress=PROGRESS):
@@ -52,7 +52,7 @@ def synth(path, logs=LOGS, results=RESULTS, progress=PROGRESS):
 
 
 def zstd_bytes(path):
-    return subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+    return support.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
 
 
 def zstd_lines(path):
@@ -118,12 +118,10 @@ def test_closed_journal_loads_with_pandas(tmp_path):
 def test_cat_prints_exactly_what_zstd_decompresses(tmp_path):
     journal = synth(tmp_path / "run.jsonl")
     reference = zstd_bytes(journal)
-    ours = subprocess.run([str(ATHANOR), "cat", str(journal)], capture_output=True, check=True).stdout
+    ours = support.run([str(ATHANOR), "cat", str(journal)], capture_output=True, check=True).stdout
     assert ours == reference
     # The plain name of a closed journal names the same journal.
-    by_plain_name = subprocess.run(
-        [str(ATHANOR), "cat", str(tmp_path / "run.jsonl")], capture_output=True, check=True
-    ).stdout
+    by_plain_name = support.run([str(ATHANOR), "cat", str(tmp_path / "run.jsonl")], capture_output=True, check=True).stdout
     assert by_plain_name == reference
 
 

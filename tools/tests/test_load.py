@@ -6,18 +6,26 @@ which runs the full 50 runs × 10,000 events/s × 30 s with the release binary).
 import os
 import pathlib
 import socket
-import subprocess
 import sys
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+import support
+from support import ATHANOR, REPO
+
 sys.path.insert(0, str(REPO / "tools"))
 import load  # noqa: E402
 
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+
+def start_server(athanor, data, max_runs):
+    """load.start_server, with the server in a session of its own (support.Server), so that the
+    test ends it and its workers, whatever happens: (Popen, port)."""
+    server = support.Server(pathlib.Path(data) / "data", "--max-concurrent-runs", str(max_runs),
+                            log=os.path.join(data, "server.log"))
+    return server.process, server.port
 
 
-def test_every_client_and_every_journal_has_every_event_under_load():
+def test_every_client_and_every_journal_has_every_event_under_load(monkeypatch):
+    monkeypatch.setattr(load, "start_server", start_server)
     report = load.run_load(ATHANOR, runs=5, rate=2_000, seconds=5, clients=8, results=50, progress=20,
                            stride=1, timeout=120)
     print(load.markdown(report))
@@ -46,21 +54,45 @@ def start_run_with_a_stalled_client(port, config):
     return instance, run, stalled
 
 
+def send_queue(port, client_port):
+    """Bytes the server has written to the connection to `client_port` that the client has not
+    taken yet (tx_queue of the server's end, /proc/net/tcp), or None if there is no such socket."""
+    local, remote = f"0100007F:{port:04X}", f"0100007F:{client_port:04X}"
+    for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[2] == remote:
+            return int(fields[4].split(":")[0], 16)
+    return None
+
+
+def wait_until_the_server_is_blocked_on(port, stalled, timeout=60):
+    """Waits until the server's end of the stalled client's connection holds unsent bytes that
+    stay unsent (the same non-zero amount over 100 ms): its buffers are full, its writes wait."""
+    client_port = stalled.getsockname()[1]
+    samples = []
+
+    def full():
+        samples.append(send_queue(port, client_port))
+        recent = samples[-6:]
+        return len(recent) == 6 and recent[0] and all(value == recent[0] for value in recent)
+
+    support.wait_until(full, timeout, "the stalled client's connection to fill up", interval=0.02)
+
+
 def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
     """A client that stops reading holds its stream back (the journal on disk is the buffer):
     the server does not queue the run's events for it in memory, and it still gets them all."""
-    server, port = load.start_server(ATHANOR, str(tmp_path), 1)
+    server, port = start_server(ATHANOR, str(tmp_path), 1)
     try:
         config = {"logs": 300_000, "results": 0, "progress": 0, "events_per_second": 0}
         instance, run, stalled = start_run_with_a_stalled_client(port, config)
         before = load.rss_kib(server.pid)
-        deadline = time.time() + 60
         # Watch the disk, not the API: asking for the run's summary makes the server read its
         # logs ahead (RunDataCache), which is memory of another kind.
         closed = tmp_path / "data" / "runs" / instance["instance"] / f"{run}.jsonl.zst"
-        while not closed.exists():
-            assert time.time() < deadline, "the run did not complete"
-            time.sleep(0.2)
+        support.wait_until(closed.exists, 60, "the run to complete")
+        # Not a wait for a condition: a server that queued the events for the stalled client
+        # would go on reading the journal into memory now; this second gives it the time to.
         time.sleep(1)
         grown = load.rss_kib(server.pid) - before
         # The run's SSE stream is about 50 MB; queued in memory it would take more than that.
@@ -75,29 +107,19 @@ def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
         ids = [int(seq) for seq in load.SSE_ID.findall(received)]
         assert ids == list(range(1, 300_004))
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
+        support.end_group(server, grace=10)
 
 
 def test_the_server_stops_promptly_with_a_client_that_stopped_reading(tmp_path):
     """A graceful shutdown ends every event stream, one whose client stopped reading (its write
     waiting on a full socket) included."""
-    server, port = load.start_server(ATHANOR, str(tmp_path), 1)
+    server, port = start_server(ATHANOR, str(tmp_path), 1)
     try:
         config = {"logs": 200_000, "results": 0, "progress": 0, "events_per_second": 50_000}
         instance, run, stalled = start_run_with_a_stalled_client(port, config)
-        time.sleep(2)  # long enough for the socket's buffers to fill
+        wait_until_the_server_is_blocked_on(port, stalled)
         server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            raise AssertionError("the server did not stop within 10 s of SIGTERM")
+        support.wait_until(lambda: server.poll() is not None, 10, "the server to stop within 10 s of SIGTERM")
         stalled.close()
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        support.end_group(server)

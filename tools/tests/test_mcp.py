@@ -4,21 +4,17 @@ as a tool error that leaves the session working."""
 
 import asyncio
 import json
-import os
-import pathlib
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+import support
+
 TOOLS = {"list_experiments", "get_experiment", "create_experiment", "update_experiment", "delete_experiment",
          "list_available_modules", "get_config_schema", "validate_config", "list_runs", "get_run", "start_run",
          "cancel_run", "get_run_logs", "list_results", "get_result_details", "wait_for_run", "replay_run"}
@@ -34,35 +30,24 @@ def connect(request, tmp_path):
     data = tmp_path / "data"
     if request.param == "stdio":
         async def over_stdio(body):
-            parameters = StdioServerParameters(command=ATHANOR, args=["mcp", "--data", str(data)])
-            async with stdio_client(parameters) as (read, write):
+            async with stdio_client(support.mcp_stdio(data)) as (read, write):
                 async with ClientSession(read, write) as session:
                     await session.initialize()
                     return await body(session)
         yield over_stdio
+        # The client ended `athanor mcp` (closing its input, then killing its group if need be);
+        # nothing it started may outlive it. (conftest.py checks the same for every test.)
+        support.wait_until(lambda: not support.live_processes(str(data)), 10,
+                           "athanor mcp and its workers to end with the session")
         return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(data)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/experiments", timeout=2)
-            break
-        except OSError:
-            assert time.time() < deadline and server.poll() is None, "the server did not start"
-            time.sleep(0.05)
-
-    async def over_http(body):
-        async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as streams:
-            async with ClientSession(streams[0], streams[1]) as session:
-                await session.initialize()
-                return await body(session)
-    yield over_http
-    server.terminate()
-    server.wait(10)
+    with support.Server(data) as server:
+        async def over_http(body):
+            async with streamable_http_client(f"{server.base}/mcp") as streams:
+                async with ClientSession(streams[0], streams[1]) as session:
+                    await session.initialize()
+                    return await body(session)
+        yield over_http
+        server.stop()
 
 
 async def call(session, tool, **arguments):
@@ -126,7 +111,11 @@ def test_a_whole_lifecycle(connect):
         error, long_run, _ = await call(session, "start_run", experiment_id=(await call(
             session, "create_experiment", name="long", experiment_module="demo",
             configuration={"iterations": 100000, "delay_ms": 10}))[1]["instance"])
-        await asyncio.sleep(1)
+        # Cancelled once it runs (a cancel before the worker starts is tested elsewhere).
+        deadline = time.monotonic() + 30
+        while (await call(session, "get_run", id=long_run["run"]))[1]["status"] != "running":
+            assert time.monotonic() < deadline, "the long run did not start"
+            await asyncio.sleep(0.02)
         error, cancelled, _ = await call(session, "cancel_run", id=long_run["run"], reason="agent says stop")
         assert not error and cancelled["cancelling"] is True
         error, ended, _ = await call(session, "wait_for_run", id=long_run["run"], timeout_seconds=30)
@@ -166,11 +155,8 @@ def test_errors_are_tool_errors_and_the_session_goes_on(connect):
 
 
 def test_http_sessions_check_the_origin_and_end_on_delete(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([ATHANOR, "serve", "--port", str(port), "--data", str(tmp_path / "data")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = support.Server(tmp_path / "data")
+    port = server.port
     url = f"http://127.0.0.1:{port}/mcp"
     initialize = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}).encode()
@@ -185,14 +171,6 @@ def test_http_sessions_check_the_origin_and_end_on_delete(tmp_path):
             return error.code, dict(error.headers), error.read()
 
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/experiments", timeout=2)
-                break
-            except OSError:
-                assert time.time() < deadline
-                time.sleep(0.05)
         status, _, _ = post({"Origin": "http://attacker.example"})
         assert status == 403
         status, answer_headers, _ = post({"Origin": f"http://127.0.0.1:{port}"})
@@ -205,8 +183,7 @@ def test_http_sessions_check_the_origin_and_end_on_delete(tmp_path):
                             body=json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).encode())
         assert status == 404
     finally:
-        server.terminate()
-        server.wait(10)
+        server.kill()
 
 
 def test_runs_are_resources(connect):

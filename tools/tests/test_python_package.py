@@ -1,23 +1,22 @@
 """The Python package in tools/python (pandas loading of real journals the binary wrote) and
 DuckDB querying journals directly."""
 
-import os
 import pathlib
-import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+import support
+from support import ATHANOR, REPO
+
 sys.path.insert(0, str(REPO / "tools" / "python"))
 
 import athanor  # noqa: E402
 
 
 def cli(*args):
-    return subprocess.run([ATHANOR, *map(str, args)], capture_output=True, text=True, check=True, timeout=120).stdout
+    return support.run([ATHANOR, *map(str, args)], capture_output=True, text=True, check=True, timeout=120).stdout
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +27,7 @@ def data(tmp_path_factory):
         cli("run", demo, "--data", data)
     failing = cli("create", "demo", "--name", "failing", "--set", "fail_at=2", "--set", "delay_ms=0",
                   "--data", data).strip()
-    subprocess.run([ATHANOR, "run", failing, "--data", data], capture_output=True, timeout=120)
+    support.run([ATHANOR, "run", failing, "--data", data], capture_output=True, timeout=120)
     return data
 
 
@@ -88,8 +87,8 @@ def test_the_package_installs_with_pip(tmp_path):
     source = tmp_path / "source"
     __import__("shutil").copytree(REPO / "tools" / "python", source)
     target = tmp_path / "installed"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(source)],
-                   check=True, timeout=300)
+    support.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(source)],
+                check=True, timeout=300)
     assert (target / "athanor" / "frames.py").exists()
 
 
@@ -108,8 +107,8 @@ def test_duckdb_queries_the_results_of_every_run_in_one_statement(data):
 
 
 def test_the_example_compares_runs(data, tmp_path):
-    out = subprocess.run([sys.executable, str(REPO / "tools" / "examples" / "compare_runs.py"), str(data), "demo"],
-                         capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path).stdout
+    out = support.run([sys.executable, str(REPO / "tools" / "examples" / "compare_runs.py"), str(data), "demo"],
+                      capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path).stdout
     assert "value.iteration" in out and "mean" in out
 
 

@@ -2,19 +2,16 @@
 given as files outside any data directory."""
 
 import json
-import os
-import pathlib
 import shutil
-import subprocess
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = str(pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve())
+import support
+from support import ATHANOR
 
 
 def athanor(*args, check=True):
-    return subprocess.run([ATHANOR, *map(str, args)], capture_output=True, text=True, check=check, timeout=60)
+    return support.run([ATHANOR, *map(str, args)], capture_output=True, text=True, check=check, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +65,7 @@ def test_the_state_at_any_seq(finished_run):
 def test_json_lines_are_the_journal_and_a_shared_file_works(finished_run, tmp_path):
     data, run = finished_run
     journal = next((data / "runs").rglob(f"{run}.jsonl.zst"))
-    raw = subprocess.run(["zstd", "-dc", str(journal)], capture_output=True, check=True).stdout.decode()
+    raw = support.run(["zstd", "-dc", str(journal)], capture_output=True, check=True).stdout.decode()
     assert athanor("replay", run, "--json", "--data", data).stdout == raw
     shared = tmp_path / "from-a-colleague.jsonl.zst"
     shutil.copy(journal, shared)

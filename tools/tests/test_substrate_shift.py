@@ -3,15 +3,13 @@
 import json
 import math
 import os
-import pathlib
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-ATHANOR = os.environ.get("ATHANOR_BIN", str(REPO / ".build" / "debug" / "athanor"))
+import support
+from support import ATHANOR
 QUESTION_MARK = "Answer with exactly one word"
 
 
@@ -71,7 +69,7 @@ def chat_server():
 def athanor(data, *args, env=None, check=True):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     environment.update(env or {})
-    return subprocess.run([ATHANOR, *map(str, args), "--data", str(data)], capture_output=True, text=True,
+    return support.run([ATHANOR, *map(str, args), "--data", str(data)], capture_output=True, text=True,
                           env=environment, check=check, timeout=120)
 
 
