@@ -20,7 +20,12 @@ public enum AthanorCLI {
     /// Parses the command line and runs the command, then exits with its status.
     public static func main(registry: ExperimentRegistry) async {
         current.withLock { $0 = registry }
-        await AthanorCommand.main(movingGlobalOptions(in: Array(CommandLine.arguments.dropFirst())))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.last == "--data", !arguments.dropLast().contains(where: { !$0.hasPrefix("-") }) {
+            AthanorCommand.exit(
+                withError: ValidationError("--data needs a directory: athanor --data DIR COMMAND, or athanor COMMAND --data DIR"))
+        }
+        await AthanorCommand.main(movingGlobalOptions(in: arguments))
     }
 
     /// `arguments` with the global `--data DIR` (or `--data=DIR`) given before the subcommand

@@ -1,5 +1,4 @@
 import Athanor
-import AthanorJournal
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -62,19 +61,12 @@ public struct AthanorServer: Sendable {
     }
 }
 
-/// Runs the catalog's refresh loop for as long as the server runs, after closing the runs whose
-/// writer died in the background: the server answers (and starts runs) meanwhile.
+/// Runs the catalog's refresh loop for as long as the server runs.
 struct CatalogChangesService: Service {
     let changes: CatalogChanges
 
     func run() async throws {
-        let runs = changes.catalog.data.runsPath
-        let recovery = Task.detached { [changes] in
-            _ = try? JournalRecovery.recoverRuns(under: runs)
-            changes.poke()
-        }
         await cancelWhenGracefulShutdown { await changes.run() }
-        await recovery.value
     }
 }
 

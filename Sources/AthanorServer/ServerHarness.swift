@@ -1,4 +1,5 @@
 import Athanor
+import AthanorJournal
 import Foundation
 
 /// What the HTTP layer works with: the data directory's catalog, the instance store, the
@@ -11,6 +12,9 @@ final class ServerHarness: Sendable {
     let supervisor: Supervisor
     let changes: CatalogChanges
     let runData = RunDataCache()
+    /// Closes the runs whose writer died, begun at start-up, off every request's path: starting
+    /// a run never waits on it.
+    let recovery: Task<Void, Never>
 
     init(data: DataDirectory, registry: ExperimentRegistry, executor: any Executor, maxConcurrentRuns: Int) throws {
         self.data = data
@@ -21,5 +25,9 @@ final class ServerHarness: Sendable {
         supervisor = Supervisor(
             data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
         changes = CatalogChanges(catalog: catalog)
+        recovery = Task.detached { [catalog, changes] in
+            _ = try? JournalRecovery.recoverRuns(under: catalog.data.runsPath)
+            changes.poke()
+        }
     }
 }

@@ -27,7 +27,12 @@ public struct AgentTools: Sendable {
 
     /// Calls the tool `name` with `arguments`.
     public func call(_ name: String, arguments: JSONObject) async throws -> JSONValue {
-        if refreshesCatalog { try? harness.catalog.refresh() }
+        if refreshesCatalog {
+            // Over stdio, a read answers after the start-up recovery (never a dead run as
+            // running); starting a run never waits on it.
+            if name != "start_run" { await harness.recovery.value }
+            try? harness.catalog.refresh()
+        }
         let arguments = Arguments(tool: name, values: arguments)
         if let definition = Self.definitions.first(where: { $0.name == name }) {
             try arguments.check(against: definition)
