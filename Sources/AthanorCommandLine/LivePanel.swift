@@ -11,7 +11,7 @@ struct LivePanel {
 
     /// The run as folded so far.
     private(set) var summary = RunSummary()
-    private var latest: [String] = []
+    private var latest: [LogRecord] = []
     private var unprinted: [String] = []
 
     /// Whether anything changed since the last ``render(width:)``.
@@ -24,10 +24,10 @@ struct LivePanel {
     }
 
     private mutating func note(_ record: LogRecord) {
-        let line = LiveView.line(record)
-        if record.level >= .warn { unprinted.append(line) }
-        latest.append(line)
-        if latest.count > Self.latestLineCount { latest.removeFirst(latest.count - Self.latestLineCount) }
+        if record.level >= .warn { unprinted.append(LiveView.line(record)) }
+        // Only the last few are shown: formatted at the next redraw, not as they come.
+        latest.append(record)
+        if latest.count > 2 * Self.latestLineCount { latest.removeFirst(latest.count - Self.latestLineCount) }
     }
 
     /// The text that replaces the previous panel (`previousHeight` lines, the cursor below
@@ -37,7 +37,7 @@ struct LivePanel {
         for line in unprinted { text += line + "\n" }
         unprinted = []
         let counts = summary.logCounts
-        var panel = latest.map { "  " + $0 }
+        var panel = latest.suffix(Self.latestLineCount).map { "  " + LiveView.line($0) }
         panel.append(
             "logs \(counts.total) (debug \(counts.debug) · info \(counts.info) · warn \(counts.warn) · error \(counts.error))"
                 + " · results \(summary.resultCount)")

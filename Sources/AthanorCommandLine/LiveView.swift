@@ -38,12 +38,12 @@ struct LiveView {
     private func showEveryLine() async throws -> RunSummary {
         var summary = RunSummary()
         var lastDecile = -1
-        var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
+        var events = TailFollower<RunEventOutline>(path: journal).makeAsyncIterator()
         while let batch = try await events.nextBatch() {
             var text = ""
             for event in batch {
-                summary.apply(event)
-                switch event.payload {
+                summary.apply(event.outlined)
+                switch event.payload.event {
                 case .log(let record):
                     text += Self.line(record) + "\n"
                 case .progress(let update) where update.total > 0 && update.current * 10 / update.total != lastDecile:
@@ -69,10 +69,10 @@ struct LiveView {
             _ = Self.draw(panel, previousHeight: height, evenIfUnchanged: true)
         }
         defer { redraw.cancel() }
-        var events = TailFollower<RunEvent>(path: journal).makeAsyncIterator()
+        var events = TailFollower<RunEventOutline>(path: journal).makeAsyncIterator()
         while let batch = try await events.nextBatch() {
             panel.state.withLock { panel in
-                for event in batch { panel.apply(event) }
+                for event in batch { panel.apply(event.outlined) }
             }
         }
         redraw.cancel()
@@ -104,7 +104,16 @@ struct LiveView {
 
     /// One log line as the terminal shows it.
     static func line(_ record: LogRecord) -> String {
-        record.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0) + " " + record.message
+        label(record.level) + record.message
+    }
+
+    private static func label(_ level: LogLevel) -> String {
+        switch level {
+        case .debug: "DEBUG "
+        case .info: "INFO  "
+        case .warn: "WARN  "
+        case .error: "ERROR "
+        }
     }
 
     static func bar(_ update: ProgressUpdate, width: Int = 30) -> String {

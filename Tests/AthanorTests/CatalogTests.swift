@@ -140,6 +140,21 @@ import Testing
         #expect(catalog.runs().map(\.summary.status) == [.completed])
     }
 
+    @Test func summariesFromOutlinesEqualSummariesFromWholeEvents() async throws {
+        let instance = try store.create(experiment: "counter", name: "Outlined", config: ["steps": 4])
+        let run = try RunAssignment.create(
+            in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
+            config: instance.config, executor: "inline")
+        _ = try await InlineExecutor(registry: testRegistry).execute(run)
+        let journal = JournalFile(run.journalPath).compressedPath
+        let whole = RunSummary(events: try JournalReader<RunEvent>.readAll(path: journal))
+        #expect(try Catalog.summarize(journal) == whole)
+        #expect(whole.resultCount == 4 && whole.logCounts.info == 1)
+        // An outline leaves values unread.
+        let outlines = try JournalReader<RunEventOutline>.readAll(path: journal).map(\.payload.event)
+        #expect(outlines.contains(.result(key: "step_1", value: .null)))
+    }
+
     @Test func openingRecoversRunsWhoseWriterDied() throws {
         let instance = try store.create(experiment: "counter", name: "Crashed", config: [:])
         let run = try RunAssignment.create(

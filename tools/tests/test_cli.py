@@ -20,7 +20,7 @@ import time
 import pytest
 
 import support
-from support import live_processes
+from support import live_processes, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ATHANOR = pathlib.Path(os.environ.get("ATHANOR_BIN") or REPO / ".build" / "debug" / "athanor").resolve()
@@ -122,17 +122,6 @@ def zstd_events(path):
 
 def show(data, run):
     return ok_json("show", run, data=data)
-
-
-def wait_until(predicate, timeout, what, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 def wait_for_worker(data, run, timeout=10):

@@ -179,13 +179,13 @@ public final class Catalog: Sendable {
             if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
                 // A live run that grew: fold in only the new lines.
                 entry = known
-                let reader = try JournalReader<RunEvent>(
+                let reader = try JournalReader<RunEventOutline>(
                     plainPath: path, offset: known.readBytes, after: known.summary.lastSeq)
                 entry.readBytes = Self.fold(reader, into: &entry.summary)
                 entry.identity = identity
             } else {
                 var summary = RunSummary()
-                let read = Self.fold(try JournalReader<RunEvent>(path: path), into: &summary)
+                let read = Self.fold(try JournalReader<RunEventOutline>(path: path), into: &summary)
                 entry = RunEntry(
                     summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
             }
@@ -256,19 +256,19 @@ public final class Catalog: Sendable {
     /// listed in its ``RunSummary/problems``.
     public static func summarize(_ path: String) throws(JournalError) -> RunSummary {
         var summary = RunSummary()
-        _ = fold(try JournalReader<RunEvent>(path: path), into: &summary)
+        _ = fold(try JournalReader<RunEventOutline>(path: path), into: &summary)
         return summary
     }
 
     /// Folds every event `reader` has into `summary` and notes every problem it reports, a
     /// read error that ends the journal early included; returns the bytes read up to the last
     /// complete line.
-    private static func fold(_ reader: JournalReader<RunEvent>, into summary: inout RunSummary) -> Int64 {
+    private static func fold(_ reader: JournalReader<RunEventOutline>, into summary: inout RunSummary) -> Int64 {
         do {
             while let record = try reader.next() {
                 switch record {
                 case .event(let event):
-                    summary.apply(event)
+                    summary.apply(event.outlined)
                 case .problem(let problem):
                     // A plain journal's incomplete last line is a write in progress, or one that
                     // recovery discards; only a closed journal can be torn for good.

@@ -37,7 +37,7 @@ public struct EventLineEncoder {
 }
 
 /// What one line of a journal turned out to be.
-public enum DecodedLine<Payload: JournalPayload>: Sendable {
+public enum DecodedLine<Payload: JournalDecodable>: Sendable {
     /// A valid event.
     case event(JournalEvent<Payload>)
     /// A valid line of a type this reader does not know; it still takes its place in `seq`.
@@ -47,7 +47,7 @@ public enum DecodedLine<Payload: JournalPayload>: Sendable {
 }
 
 /// Reads event lines, reusing its scratch space from line to line.
-public struct EventLineDecoder<Payload: JournalPayload> {
+public struct EventLineDecoder<Payload: JournalDecodable> {
     private var spans: [EventFields.Span] = []
 
     public init() {}

@@ -16,7 +16,7 @@
 /// ```swift
 /// for try await event in TailFollower<RunEvent>(path: journal, from: 1) { … }
 /// ```
-public struct TailFollower<Payload: JournalPayload>: AsyncSequence, Sendable {
+public struct TailFollower<Payload: JournalDecodable>: AsyncSequence, Sendable {
     public typealias Element = JournalEvent<Payload>
 
     /// The journal followed.
@@ -62,7 +62,7 @@ public struct TailFollower<Payload: JournalPayload>: AsyncSequence, Sendable {
 /// What a follower reads from, as it moves through the journal's life, and the events it has
 /// decoded but not yet delivered: lines are decoded in synchronous batches of everything
 /// available, which keeps a follower ahead of a writer logging at a million events a second.
-private final class FollowState<Payload: JournalPayload> {
+private final class FollowState<Payload: JournalDecodable> {
     private enum Source {
         case notOpened
         case plain(fd: Int32, lines: LineReader<FileByteSource>, watch: FileWatch)
@@ -92,6 +92,7 @@ private final class FollowState<Payload: JournalPayload> {
     }
 
     @_specialize(where Payload == RunEvent)
+    @_specialize(where Payload == RunEventOutline)
     @_specialize(where Payload == InstanceEvent)
     func next(isolation actor: isolated (any Actor)? = #isolation) async throws -> JournalEvent<Payload>? {
         while true {
@@ -123,6 +124,7 @@ private final class FollowState<Payload: JournalPayload> {
     }
 
     @_specialize(where Payload == RunEvent)
+    @_specialize(where Payload == RunEventOutline)
     func nextBatch(isolation actor: isolated (any Actor)? = #isolation) async throws -> [JournalEvent<Payload>]? {
         guard let first = try await next() else { return nil }
         var events = [first]

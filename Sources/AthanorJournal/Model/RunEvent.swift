@@ -109,14 +109,27 @@ public enum RunEvent: JournalPayload, Hashable {
     }
 
     public static func decode(typeName: String, fields: EventFields) throws(EventDecodingError) -> RunEvent? {
+        try decode(typeName: typeName, fields: fields, readingValues: true)
+    }
+
+    /// Reads an event; without `readingValues`, a result's `value` is `null` and a log's
+    /// `metadata` absent, unread (see ``RunEventOutline``).
+    static func decode(typeName: String, fields: EventFields, readingValues: Bool) throws(EventDecodingError)
+        -> RunEvent?
+    {
         switch typeName {
         case "log":
             let levelName = try fields.string("level")
             guard let level = LogLevel(name: levelName) else {
                 throw EventDecodingError("field `level` must be debug, info, warn or error, not \"\(levelName)\"")
             }
-            return .log(LogRecord(level, try fields.string("message"), metadata: try fields.optionalJSON("metadata")))
+            let metadata = readingValues ? try fields.optionalJSON("metadata") : nil
+            return .log(LogRecord(level, try fields.string("message"), metadata: metadata))
         case "result":
+            guard readingValues else {
+                guard fields.contains("value") else { throw EventDecodingError("missing field `value`") }
+                return .result(key: try fields.string("key"), value: .null)
+            }
             return .result(key: try fields.string("key"), value: try fields.json("value"))
         case "progress":
             return .progress(

@@ -44,7 +44,7 @@ public struct JournalProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One item read from a journal: an event, or a problem found at that point.
-public enum JournalRecord<Payload: JournalPayload>: Sendable {
+public enum JournalRecord<Payload: JournalDecodable>: Sendable {
     case event(JournalEvent<Payload>)
     case problem(JournalProblem)
 }

@@ -16,7 +16,7 @@
 /// let reader = try JournalReader<RunEvent>(path: "data/runs/…/….jsonl.zst")
 /// while let record = try reader.next() { … }
 /// ```
-public final class JournalReader<Payload: JournalPayload> {
+public final class JournalReader<Payload: JournalDecodable> {
     /// The file actually read (the plain or the compressed form).
     public let path: String
     /// Whether the file is zstd-compressed.
@@ -93,6 +93,7 @@ public final class JournalReader<Payload: JournalPayload> {
     // Clients in other modules call the generic entry point; these make it dispatch to code
     // specialized for the two payloads (about 40% faster on the read benchmark).
     @_specialize(where Payload == RunEvent)
+    @_specialize(where Payload == RunEventOutline)
     @_specialize(where Payload == InstanceEvent)
     public func next() throws(JournalError) -> JournalRecord<Payload>? {
         if let event = pending {
