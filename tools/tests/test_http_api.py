@@ -91,9 +91,10 @@ def test_a_run_started_over_the_api_completes_with_its_logs_and_results(server):
     status, run = call(server, "POST", f"/api/instances/{iid}/runs", {})
     assert status == 202 and run["status"] in ("pending", "running")
     rid = run["run"]
-    done = wait_for(lambda: (r := call(server, "GET", f"/api/runs/{rid}")[1])["status"] == "completed" and r)
+    # Completed as soon as run_completed is written; the journal is closed (compressed) just after.
+    done = wait_for(lambda: (r := call(server, "GET", f"/api/runs/{rid}")[1])["status"] == "completed"
+                    and r["journal"].endswith(".jsonl.zst") and r)
     assert done["result_count"] == 20 and done["progress"]["current"] == 20
-    assert done["journal"].endswith(".jsonl.zst")
     status, logs = call(server, "GET", f"/api/runs/{rid}/logs?level=info")
     assert logs["total"] == 22 and logs["matched"] == 2
     assert [e["message"] for e in logs["entries"]] == ["Starting 20 iterations", "Done"]

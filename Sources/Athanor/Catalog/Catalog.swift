@@ -18,10 +18,8 @@ public final class Catalog: Sendable {
         /// For a live (plain) journal, the bytes folded so far.
         fileprivate var readBytes: Int64
 
-        /// The journal's file as it is now: the plain form while it exists, else the compressed one.
-        public var currentFilePath: String {
-            FileManager.default.fileExists(atPath: journalPath) ? journalPath : journalPath + ".zst"
-        }
+        /// The journal's file as it is now (see ``JournalFile/currentPath``).
+        public var currentFilePath: String { JournalFile(journalPath).currentPath }
     }
 
     private struct State {
@@ -109,7 +107,7 @@ public final class Catalog: Sendable {
     @discardableResult
     private func bringUpToDate(_ entry: RunEntry, in state: inout State) -> RunEntry {
         let plain = entry.journalPath
-        let current = FileManager.default.fileExists(atPath: plain) ? plain : JournalFile(plain).compressedPath
+        let current = JournalFile(plain).currentPath
         guard let fresh = refreshedRun(plainPath: plain, file: current, in: &state) else { return entry }
         state.runs[fresh.summary.runID] = fresh
         return fresh
@@ -236,7 +234,7 @@ public final class Catalog: Sendable {
                 {
                     let plain = JournalFile(path).plainPath
                     let runID = Self.runID(of: plain)
-                    let current = FileManager.default.fileExists(atPath: plain + ".zst") ? plain + ".zst" : plain
+                    let current = JournalFile(plain).currentPath
                     if let entry = refreshedRun(plainPath: plain, file: current, in: &state) {
                         state.runs[runID] = entry
                     } else if !FileManager.default.fileExists(atPath: current) {

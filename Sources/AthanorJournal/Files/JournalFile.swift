@@ -34,6 +34,10 @@ public struct JournalFile: Sendable, Hashable {
     /// `<name>.jsonl.zst`: the closed, compressed form.
     public var compressedPath: String { plainPath + ".zst" }
 
+    /// The form to read now: the compressed one once it is in place (it is only ever renamed
+    /// into place whole, so then it holds everything), else the plain one.
+    public var currentPath: String { POSIX.exists(compressedPath) ? compressedPath : plainPath }
+
     /// Where the compressed form is written before its atomic rename.
     var temporaryCompressedPath: String { compressedPath + ".tmp" }
 
