@@ -40,6 +40,7 @@ def main():
         dead = kill_while_logging(athanor, endless, data, options.megabytes * 1_000_000)
         keep = os.path.join(scratch, "dead.jsonl")
         shutil.move(dead, keep)
+        megabytes = os.path.getsize(keep) / 1e6
 
         def plant():
             shutil.copyfile(keep, dead)
@@ -65,7 +66,7 @@ def main():
         values = [v * 1000 for v in values]
         return f"{name}: median {statistics.median(values):.1f} ms ({min(values):.1f}–{max(values):.1f})"
 
-    print(f"dead journal: {os.path.getsize(keep) / 1e6:.0f} MB")
+    print(f"dead journal: {megabytes:.0f} MB")
     print(line("athanor recover (the dead journal alone)", recover))
     print(line("athanor run: start → run_created", cli_start))
     print(line("POST /api/instances/{id}/runs on a just-started server", post))
