@@ -15,14 +15,14 @@ func closeAndReadBenchmark() throws -> [Row] {
     let copy = directory + "/copy.jsonl"
     try FileManager.default.copyItem(atPath: path, toPath: copy)
     let closeSeconds = try measure { try writer.close() }
-    let compressedSize = fileSize(path + ".zst")
+    let compressedSize = fileSize(JournalFile(path).compressedPath)
     let zstd1 = try timeCommand("/usr/bin/zstd", ["-1", "-q", "-f", copy, "-o", directory + "/ref1.zst"])
     let zstd3 = try timeCommand("/usr/bin/zstd", ["-3", "-q", "-f", copy, "-o", directory + "/ref3.zst"])
     let eventCount = workload.bodyEventCount + 3
 
     let (decoded, readSeconds) = try timedDecode(path)
     let (newlines, rawSeconds) = try timedLineCount(path)
-    let zstdDecompress = try timeCommand("/usr/bin/zstd", ["-d", "-q", "-c", path + ".zst"])
+    let zstdDecompress = try timeCommand("/usr/bin/zstd", ["-d", "-q", "-c", JournalFile(path).compressedPath])
     precondition(decoded == eventCount && newlines == eventCount, "the benchmark journal reads back whole")
     return [
         Row(

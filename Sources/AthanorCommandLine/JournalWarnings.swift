@@ -25,7 +25,7 @@ extension JournalReader {
     /// Warns that the journal at `path` held no event, unless a live writer holds it (a live
     /// journal is empty only for the moment before its first event).
     static func warnAboutNoEvents(in path: String) {
-        guard path.hasSuffix(".zst") || !JournalLock.isHeld(JournalFile(path).plainPath) else { return }
+        guard JournalFile.isCompressedName(path) || !JournalLock.isHeld(JournalFile(path).plainPath) else { return }
         Output.note("warning: \(path): holds no events (an empty file, or not a run journal)")
     }
 }

@@ -32,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 journals += isDirectory.boolValue ? try JournalVerifier.journals(under: path) : [path]
-            } else if path.hasSuffix(".jsonl") || path.hasSuffix(".zst") {
+            } else if JournalFile.isJournalName((path as NSString).lastPathComponent) {
                 journals.append(path)
             } else {
                 // Not a file: a run ID. The catalog is read without recovering anything, so that

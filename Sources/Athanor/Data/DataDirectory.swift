@@ -16,13 +16,15 @@ public struct DataDirectory: Sendable, Hashable {
     public var runsPath: String { path + "/runs" }
 
     /// `instances/<instance>.jsonl`
-    public func instanceJournal(_ instance: String) -> String { instancesPath + "/\(instance).jsonl" }
+    public func instanceJournal(_ instance: String) -> String { JournalFile.plainPath(in: instancesPath, id: instance) }
 
     /// `runs/<instance>/` (created on demand).
     public func runsDirectory(of instance: String) -> String { runsPath + "/\(instance)" }
 
     /// `runs/<instance>/<run>.jsonl`: the live name; the closed journal adds `.zst`.
-    public func runJournal(instance: String, run: String) -> String { runsDirectory(of: instance) + "/\(run).jsonl" }
+    public func runJournal(instance: String, run: String) -> String {
+        JournalFile.plainPath(in: runsDirectory(of: instance), id: run)
+    }
 
     /// Creates `instances/` and `runs/` when missing.
     public func prepare() throws {

@@ -26,7 +26,7 @@ public struct StopRequest: Sendable, Equatable {
 
     /// The marker's path for the run journal at `journalPath`.
     public static func markerPath(forJournal journalPath: String) -> String {
-        String(JournalFile(journalPath).plainPath.dropLast(".jsonl".count)) + ".stop"
+        JournalFile(journalPath).companionPath(suffix: "stop")
     }
 
     /// Leaves the marker (the first request wins: an existing marker is kept).

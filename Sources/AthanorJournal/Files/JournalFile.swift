@@ -14,7 +14,7 @@ public struct JournalFile: Sendable, Hashable {
 
     /// Names the journal by either of its paths.
     public init(_ path: String) {
-        plainPath = path.hasSuffix(".zst") ? String(path.dropLast(4)) : path
+        plainPath = path.hasSuffix(Self.zstdSuffix) ? String(path.dropLast(Self.zstdSuffix.count)) : path
     }
 
     /// The journal's name without folder or suffix: its run's or instance's ID.
@@ -25,14 +25,33 @@ public struct JournalFile: Sendable, Hashable {
 
     /// The ID of the journal whose file (either form) is named `fileName`; `nil` for any other name.
     public static func id(ofJournalNamed fileName: String) -> String? {
-        guard fileName.hasSuffix(plainSuffix) || fileName.hasSuffix(plainSuffix + ".zst") else { return nil }
+        guard fileName.hasSuffix(plainSuffix) || fileName.hasSuffix(compressedSuffix) else { return nil }
         return JournalFile(fileName).id
     }
 
-    private static let plainSuffix = ".jsonl"
+    /// Whether `fileName` names a journal (either form).
+    public static func isJournalName(_ fileName: String) -> Bool { id(ofJournalNamed: fileName) != nil }
+
+    /// Whether `path` names a journal's compressed form.
+    public static func isCompressedName(_ path: String) -> Bool { path.hasSuffix(compressedSuffix) }
+
+    /// The path of the journal `id` in `directory`, in its plain form.
+    public static func plainPath(in directory: String, id: String) -> String { directory + "/" + id + plainSuffix }
+
+    /// Whether `fileName` names a journal's plain form.
+    public static func isPlainName(_ fileName: String) -> Bool { fileName.hasSuffix(plainSuffix) }
+
+    /// `<name>.<suffix>` beside the journal: a file about it (a run's `.stop` marker, say).
+    public func companionPath(suffix: String) -> String {
+        String(plainPath.dropLast(Self.plainSuffix.count)) + "." + suffix
+    }
+
+    static let plainSuffix = ".jsonl"
+    static let zstdSuffix = ".zst"
+    static let compressedSuffix = plainSuffix + zstdSuffix
 
     /// `<name>.jsonl.zst`: the closed, compressed form.
-    public var compressedPath: String { plainPath + ".zst" }
+    public var compressedPath: String { plainPath + Self.zstdSuffix }
 
     /// The form to read now: the compressed one once it is in place (it is only ever renamed
     /// into place whole, so then it holds everything), else the plain one.

@@ -163,7 +163,8 @@ public enum JournalRecovery {
     /// Plain journals and temporaries; temporaries first, since recovering a journal
     /// recompresses it anyway.
     private static func journalCandidates(under directory: String) throws(JournalError) -> [String] {
-        let paths = try JournalFile.paths(under: directory, endingWith: [".jsonl", ".jsonl.zst.tmp"])
+        let paths = try JournalFile.paths(
+            under: directory, endingWith: [JournalFile.plainSuffix, JournalFile.compressedSuffix + ".tmp"])
         return paths.filter { $0.hasSuffix(".tmp") } + paths.filter { !$0.hasSuffix(".tmp") }
     }
 }

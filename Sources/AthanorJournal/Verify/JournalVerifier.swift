@@ -37,7 +37,7 @@ public enum JournalVerifier {
 
     /// Every journal under `directory`, recursively (`.jsonl` and `.jsonl.zst`), sorted.
     public static func journals(under directory: String) throws(JournalError) -> [String] {
-        try JournalFile.paths(under: directory, endingWith: [".jsonl", ".jsonl.zst"])
+        try JournalFile.paths(under: directory, endingWith: [JournalFile.plainSuffix, JournalFile.compressedSuffix])
     }
 
     private static func check<Payload: JournalPayload>(_: Payload.Type, into report: inout Report) throws(JournalError)
