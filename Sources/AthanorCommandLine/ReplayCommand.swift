@@ -29,7 +29,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Only results with this key (other events are kept unless --type says otherwise).")
     var key: String?
 
-    @Option(help: "Only events whose line contains this text (case-insensitive).")
+    @Option(help: "Only events whose line contains this text (case- and accent-insensitive, as every log search).")
     var grep: String?
 
     @Option(help: "Start at this seq.")
@@ -63,7 +63,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let filter = ReplayFilter(
             types: type.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) },
-            level: level, key: key, grep: grep, from: from, to: to)
+            level: level, key: key, grep: grep.map(TextSearch.init), from: from, to: to)
         var printer = TimelinePrinter(json: output.json, colour: isatty(1) == 1 && !output.json)
         var pacing = Pacing(speed: speed)
         let events: any AsyncSequence<JournalEvent<RunEvent>, any Error> =
@@ -80,9 +80,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// The journal: the file given, or the run's journal in the data directory.
     private func journalPath() throws -> String {
-        if run.contains("/") || run.hasSuffix(".jsonl") || run.hasSuffix(".zst") {
-            guard FileManager.default.fileExists(atPath: run) || FileManager.default.fileExists(atPath: run + ".zst")
-            else {
+        if run.contains("/") || JournalFile.isJournalName(run) {
+            guard FileManager.default.fileExists(atPath: JournalFile(run).currentPath) else {
                 throw CommandFailure("\(run): no such journal file")
             }
             guard (try? JournalKind.detect(path: run)) == .run else {

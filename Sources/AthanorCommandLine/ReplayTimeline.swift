@@ -7,7 +7,8 @@ struct ReplayFilter {
     var types: Set<String>?
     var level: LogLevel?
     var key: String?
-    var grep: String?
+    /// Text the event's journal line must contain (the ``TextSearch`` rule of every log search).
+    var grep: TextSearch?
     var from: Int?
     var to: Int?
 
@@ -22,7 +23,7 @@ struct ReplayFilter {
         }
         if let grep {
             var encoder = EventLineEncoder()
-            guard let line = try? encoder.line(event), line.localizedCaseInsensitiveContains(grep) else { return false }
+            guard let line = try? encoder.line(event), grep.matches(line) else { return false }
         }
         return true
     }

@@ -14,7 +14,7 @@ final class RunDataCache: Sendable {
         var logs: [RunLogs.Entry]
         var results: RunResults
         /// The log lines matching the last filter asked for, as indexes into `logs`.
-        var lastFilter: (level: LogLevel, search: String, matches: [Int])?
+        var lastFilter: (filter: LogFilter, matches: [Int])?
     }
 
     private struct Slot {
@@ -82,44 +82,21 @@ final class RunDataCache: Sendable {
         return data
     }
 
-    /// Indexes of the log lines at `level` or above whose message contains `search`
-    /// (case-insensitive); the last answer is kept, since a view pages through one filter.
-    func matches(in entry: Catalog.RunEntry, level: LogLevel, search: String) async throws -> (RunData, [Int]) {
+    /// Indexes of the log lines that pass `filter`; the last answer is kept, since a view
+    /// pages through one filter.
+    func matches(in entry: Catalog.RunEntry, filter: LogFilter) async throws -> (RunData, [Int]) {
         let data = try await data(for: entry)
-        if let last = data.lastFilter, last.level == level, last.search == search { return (data, last.matches) }
-        let needle = Array(search.lowercased().utf8)
+        if let last = data.lastFilter, last.filter == filter { return (data, last.matches) }
         var matches: [Int] = []
-        for (index, line) in data.logs.enumerated() where line.record.level >= level {
-            if needle.isEmpty || Self.contains(line.record.message, lowercasedNeedle: needle) { matches.append(index) }
+        for (index, line) in data.logs.enumerated() where filter.accepts(seq: line.seq, line.record) {
+            matches.append(index)
         }
         slots.withLock { slots in
             if let index = slots.firstIndex(where: { $0.path == entry.currentFilePath }) {
-                slots[index].data.lastFilter = (level, search, matches)
+                slots[index].data.lastFilter = (filter, matches)
             }
         }
         return (data, matches)
-    }
-
-    /// Whether `text` contains the needle, ignoring the case of ASCII letters (without building
-    /// a lowercased copy of every line: a search runs over up to millions of them).
-    static func contains(_ text: String, lowercasedNeedle needle: [UInt8]) -> Bool {
-        var text = text
-        return text.withUTF8 { haystack in
-            guard needle.count <= haystack.count else { return false }
-            for start in 0...(haystack.count - needle.count) {
-                var matched = true
-                for offset in 0..<needle.count {
-                    var byte = haystack[start + offset]
-                    if byte >= 65 && byte <= 90 { byte += 32 }
-                    if byte != needle[offset] {
-                        matched = false
-                        break
-                    }
-                }
-                if matched { return true }
-            }
-            return false
-        }
     }
 
     private func store(_ slot: Slot) {

@@ -208,7 +208,7 @@ import Testing
     }
 
     @Test func logsFilterByLevelAndTextAndCountEverything() {
-        var logs = RunLogs(minimumLevel: .info, search: "LOSS")
+        var logs = RunLogs(filter: LogFilter(minimumLevel: .info, text: "LOSS"))
         for (seq, payload) in [
             RunEvent.log(LogRecord(.debug, "loss 0.5")), .log(LogRecord(.info, "Loss 0.4")),
             .log(LogRecord(.error, "diverged")), .result(key: "a", value: 1), .log(LogRecord(.warn, "loss nan")),

@@ -397,6 +397,20 @@ def test_generated_form_covers_every_field_type(page, server):
     assert item_error == "nope: unknown key"
 
 
+def test_the_browser_searches_text_by_the_servers_rule(page, server):
+    """The page's log search (text-search.js) and the server's (TextSearch.swift) agree on every
+    case of the shared table, which the Swift tests check too."""
+    cases = json.loads((support.REPO / "Tests" / "Fixtures" / "text-search-cases.json").read_text())
+    page.get(server.base + "/experiments")
+    wait_for(page, visible("main"), "the page")
+    answers = page.execute_async_script("""
+        const [cases, done] = arguments;
+        import('/text-search.js').then(({matchesText}) => done(cases.map(c => matchesText(c.text, c.query))));
+    """, cases)
+    assert [(c["query"], c["text"], a) for c, a in zip(cases, answers)] == \
+        [(c["query"], c["text"], c["matches"]) for c in cases]
+
+
 def test_run_from_instance_page_shows_progress_and_logs_live(page, server):
     instance = server.create("Live demo", iterations=30, delay_ms=100)
     page.get(f"{server.base}/experiments/{instance['instance']}")

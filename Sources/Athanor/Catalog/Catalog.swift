@@ -120,13 +120,13 @@ public final class Catalog: Sendable {
 
     /// Brings every projection up to date with the journals on disk.
     public func refresh() throws {
-        let instanceFiles = try journalFiles(in: data.instancesPath, suffixes: [".jsonl"])
+        let instanceFiles = try journalFiles(in: data.instancesPath, plainOnly: true)
         var runFiles: [String: String] = [:]
         for instance in try subdirectories(of: data.runsPath) {
-            for file in try journalFiles(in: data.runsPath + "/" + instance, suffixes: [".jsonl", ".jsonl.zst"]) {
+            for file in try journalFiles(in: data.runsPath + "/" + instance, plainOnly: false) {
                 // Both forms exist together only mid-close, when the compressed one is complete.
                 let plain = JournalFile(file).plainPath
-                if runFiles[plain]?.hasSuffix(".zst") != true { runFiles[plain] = file }
+                if runFiles[plain].map(JournalFile.isCompressedName) != true { runFiles[plain] = file }
             }
         }
         state.withLock { state in
@@ -140,7 +140,7 @@ public final class Catalog: Sendable {
     private func refreshInstances(_ files: [String], in state: inout State) {
         for path in files {
             guard let identity = FileIdentity(path: path) else { continue }
-            let id = String((path as NSString).lastPathComponent.dropLast(".jsonl".count))
+            let id = JournalFile(path).id
             if state.instanceIdentities[id] == identity { continue }
             do {
                 state.instances[id] = InstanceState(events: try JournalReader<InstanceEvent>.readAll(path: path))
@@ -168,7 +168,7 @@ public final class Catalog: Sendable {
         guard let identity = FileIdentity(path: path) else { return nil }
         let runID = Self.runID(of: plainPath)
         if let known = state.runs[runID], known.identity == identity { return known }
-        let isClosed = path.hasSuffix(".zst")
+        let isClosed = JournalFile.isCompressedName(path)
         if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
             return RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
         }
@@ -227,10 +227,11 @@ public final class Catalog: Sendable {
         state.withLock { state in
             for path in paths {
                 let directory = (path as NSString).deletingLastPathComponent
-                if directory == data.instancesPath, path.hasSuffix(".jsonl") {
+                let name = (path as NSString).lastPathComponent
+                if directory == data.instancesPath, JournalFile.isPlainName(name) {
                     refreshInstances([path], in: &state)
                 } else if (directory as NSString).deletingLastPathComponent == data.runsPath,
-                    path.hasSuffix(".jsonl") || path.hasSuffix(".jsonl.zst")
+                    JournalFile.isJournalName(name)
                 {
                     let plain = JournalFile(path).plainPath
                     let runID = Self.runID(of: plain)
@@ -247,7 +248,7 @@ public final class Catalog: Sendable {
     }
 
     private static func runID(of plainPath: String) -> String {
-        String((plainPath as NSString).lastPathComponent.dropLast(".jsonl".count))
+        JournalFile(plainPath).id
     }
 
     /// The summary of one run journal, read from disk; problems inside it are skipped and
@@ -281,10 +282,11 @@ public final class Catalog: Sendable {
         return reader.completeByteCount
     }
 
-    private func journalFiles(in directory: String, suffixes: [String]) throws -> [String] {
+    /// The journals in `directory` (only plain ones when `plainOnly`: instance journals).
+    private func journalFiles(in directory: String, plainOnly: Bool) throws -> [String] {
         guard FileManager.default.fileExists(atPath: directory) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { name in suffixes.contains { name.hasSuffix($0) } }
+            .filter { name in plainOnly ? JournalFile.isPlainName(name) : JournalFile.isJournalName(name) }
             .map { directory + "/" + $0 }
     }
 

@@ -1,8 +1,7 @@
 import AthanorJournal
 import Foundation
 
-/// A run's log lines, optionally only those at or above a level and containing some text: a
-/// pure fold over its journal.
+/// A run's log lines that pass a ``LogFilter``: a pure fold over its journal.
 public struct RunLogs: Sendable, Equatable {
     /// One log line with its place in the journal.
     public struct Entry: Sendable, Equatable {
@@ -11,26 +10,22 @@ public struct RunLogs: Sendable, Equatable {
         public var record: LogRecord
     }
 
-    /// Lines below this level are left out.
-    public var minimumLevel: LogLevel
-    /// When set, only lines whose message contains it (case-insensitive) are kept.
-    public var search: String?
+    /// Which lines are kept.
+    public var filter: LogFilter
     /// The lines kept, in order.
     public private(set) var entries: [Entry] = []
     /// Every log line seen, kept or not.
     public private(set) var total = 0
 
-    public init(minimumLevel: LogLevel = .debug, search: String? = nil) {
-        self.minimumLevel = minimumLevel
-        self.search = search?.isEmpty == true ? nil : search
+    public init(filter: LogFilter = LogFilter()) {
+        self.filter = filter
     }
 
     /// Folds one event in.
     public mutating func apply(_ event: JournalEvent<RunEvent>) {
         guard case .log(let record) = event.payload else { return }
         total += 1
-        guard record.level >= minimumLevel else { return }
-        if let search, !record.message.localizedStandardContains(search) { return }
+        guard filter.accepts(seq: event.seq, record) else { return }
         entries.append(Entry(seq: event.seq, timestamp: event.timestamp, record: record))
     }
 }

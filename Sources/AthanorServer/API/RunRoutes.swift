@@ -66,7 +66,8 @@ extension APIRoutes {
             }
             let page = try Paging(query.all)
             let (data, matches) = try await loading {
-                try await harness.runData.matches(in: entry, level: level, search: query.get("q") ?? "")
+                try await harness.runData.matches(
+                    in: entry, filter: LogFilter(minimumLevel: level, text: query.get("q") ?? ""))
             }
             let after = matches.drop { data.logs[$0].seq <= page.after }
             let window = after.dropFirst(page.offset).prefix(page.limit).map { data.logs[$0] }

@@ -172,8 +172,9 @@ public struct AgentTools: Sendable {
         }
         let after = try arguments.optionalSeq("after_seq")
         // The same cached read the web UI's log view pages through.
-        let (data, matches) = try await harness.runData.matches(in: entry, level: level, search: "")
-        let matching = matches.map { data.logs[$0] }.filter { $0.seq > (after ?? 0) }
+        let (data, matches) = try await harness.runData.matches(
+            in: entry, filter: LogFilter(minimumLevel: level, afterSeq: after))
+        let matching = matches.map { data.logs[$0] }
         // Without a cursor: the last `limit` lines; with one: the next `limit` after it.
         let window = after == nil ? Array(matching.suffix(limit)) : Array(matching.prefix(limit))
         return entry.notingJournalProblems(in: [
@@ -251,7 +252,8 @@ public struct AgentTools: Sendable {
             return first
         }
         // Make the catalog agree at once, so a get_run right after this sees the end too.
-        try? harness.catalog.refresh(changedPaths: [journal, journal + ".zst"])
+        let file = JournalFile(journal)
+        try? harness.catalog.refresh(changedPaths: [file.plainPath, file.compressedPath])
         var summary = (try? Catalog.summarize(journal).json.objectValue) ?? [:]
         summary["timed_out"] = .bool(!ended)
         return .object(summary)

@@ -7,13 +7,13 @@ import { api } from '../api.js';
 import { formatClock, formatCount, preview } from '../format.js';
 import { virtualList } from './virtual-list.js';
 import { jsonTree } from './json-tree.js';
+import { matchesText } from '../text-search.js';
 
 const ROW_HEIGHT = 24;
 const PAGE = 200;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 const LEVEL_NAMES = { debug: 'All levels', info: 'Info and above', warn: 'Warnings and errors', error: 'Errors only' };
 
-const fold = (text) => String(text).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 const rank = (level) => {
   const i = LEVELS.indexOf(level);
   return i < 0 ? LEVELS.length : i;
@@ -114,7 +114,7 @@ export function logView({ run, live, signal }) {
 
   function matches(line) {
     if (rank(line.level) < rank(filter.level)) return false;
-    return !filter.q || fold(line.message).includes(fold(filter.q));
+    return matchesText(line.message, filter.q);
   }
 
   async function fetchLines(offset, limit) {
