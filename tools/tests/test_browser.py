@@ -411,6 +411,30 @@ def test_the_browser_searches_text_by_the_servers_rule(page, server):
         [(c["query"], c["text"], c["matches"]) for c in cases]
 
 
+def test_the_browser_folds_a_run_as_the_server_does(page, server):
+    """The page's run fold (run-model.js) against the shared table the Swift tests check
+    RunSummary with: every compared field as the API would answer it (durations to the
+    millisecond, the precision of JavaScript's dates)."""
+    table = json.loads((support.REPO / "Tests" / "Fixtures" / "run-fold-cases.json").read_text())
+    page.get(server.base + "/experiments")
+    wait_for(page, visible("main"), "the page")
+    folded = page.execute_async_script("""
+        const [table, done] = arguments;
+        import('/run-model.js').then(({applyRunEvent}) => done(table.cases.map(c => {
+            const run = structuredClone(table.initial);
+            for (const event of c.events.slice(1)) applyRunEvent(run, event);
+            return run;
+        })));
+    """, table)
+    for case, run in zip(table["cases"], folded):
+        expected = case["expected"]
+        for field in table["fields"]:
+            if field == "duration" and expected["duration"] is not None:
+                assert run["duration"] == pytest.approx(expected["duration"], abs=0.001), case["name"]
+            elif field != "duration":
+                assert run.get(field) == expected[field], f"{case['name']}: {field}"
+
+
 def test_run_from_instance_page_shows_progress_and_logs_live(page, server):
     instance = server.create("Live demo", iterations=30, delay_ms=100)
     page.get(f"{server.base}/experiments/{instance['instance']}")
