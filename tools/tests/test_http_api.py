@@ -110,6 +110,30 @@ def test_a_run_started_over_the_api_completes_with_its_logs_and_results(server):
     assert [r["run"] for r in call(server, "GET", f"/api/runs?instance={iid}&status=completed")[1]] == [rid]
 
 
+def test_the_event_stream_forwards_the_journals_own_lines(server, tmp_path):
+    """`data:` is the journal line as it is on disk: a type this server does not know and
+    fields it does not know reach the client untouched (a newer writer's journal, say)."""
+    iid = create_demo(server, iterations=1)["instance"]
+    rid = "01m8xa0000000000000000000z"
+    lines = [
+        {"seq": 1, "ts": "2026-12-03T06:00:00.000001Z", "type": "run_created", "format": 1, "run": rid,
+         "instance": iid, "instance_name": "by hand", "experiment": "demo", "config": {"iterations": 1},
+         "executor": "process"},
+        {"seq": 2, "ts": "2026-12-03T06:00:00.100000Z", "type": "run_started", "pid": 1, "host": "elsewhere"},
+        {"seq": 3, "ts": "2026-12-03T06:00:00.200000Z", "type": "checkpoint", "path": "/ckpt/1", "bytes": 12.5e6},
+        {"seq": 4, "ts": "2026-12-03T06:00:00.300000Z", "type": "log", "level": "info", "message": "étape 1",
+         "span": {"trace": "abc", "depth": [1, 2]}},
+        {"seq": 5, "ts": "2026-12-03T06:00:00.400000Z", "type": "run_completed"},
+    ]
+    texts = [json.dumps(line, separators=(",", ":"), ensure_ascii=False) for line in lines]
+    folder = tmp_path / "data" / "runs" / iid
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{rid}.jsonl").write_text("".join(text + "\n" for text in texts), encoding="utf-8")
+    wait_for(lambda: call(server, "GET", f"/api/runs/{rid}")[0] == 200, what="the run to be listed")
+    events = sse(server, f"/api/runs/{rid}/events", lambda ev: len(ev) == len(texts))
+    assert [(i, d) for i, _, d in events] == [(str(line["seq"]), text) for line, text in zip(lines, texts)]
+
+
 def test_run_events_stream_live_and_resume_from_last_event_id(server):
     iid = create_demo(server, iterations=30, delay_ms=20)["instance"]
     rid = call(server, "POST", f"/api/instances/{iid}/runs", {})[1]["run"]

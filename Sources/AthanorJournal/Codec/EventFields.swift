@@ -24,6 +24,9 @@ public struct EventFields {
     let bytes: UnsafeBufferPointer<UInt8>
     var spans: [Span]
 
+    /// The whole line the fields come from (without its newline), as it is.
+    public var line: [UInt8] { Array(bytes) }
+
     /// Locates the members of the object that makes up `bytes`.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into spans: inout [Span]) throws(JSONParseError) {
         spans.removeAll(keepingCapacity: true)

@@ -93,6 +93,7 @@ private final class FollowState<Payload: JournalDecodable> {
 
     @_specialize(where Payload == RunEvent)
     @_specialize(where Payload == RunEventOutline)
+    @_specialize(where Payload == RunEventLine)
     @_specialize(where Payload == InstanceEvent)
     func next(isolation actor: isolated (any Actor)? = #isolation) async throws -> JournalEvent<Payload>? {
         while true {
@@ -125,6 +126,7 @@ private final class FollowState<Payload: JournalDecodable> {
 
     @_specialize(where Payload == RunEvent)
     @_specialize(where Payload == RunEventOutline)
+    @_specialize(where Payload == RunEventLine)
     func nextBatch(isolation actor: isolated (any Actor)? = #isolation) async throws -> [JournalEvent<Payload>]? {
         guard let first = try await next() else { return nil }
         var events = [first]

@@ -40,6 +40,11 @@ public enum RunEvent: JournalPayload, Hashable {
         }
     }
 
+    /// Whether events of the type named `typeName` end a run journal.
+    public static func isTerminal(typeName: String) -> Bool {
+        typeName == "run_completed" || typeName == "run_failed" || typeName == "run_cancelled"
+    }
+
     public var isLifecycle: Bool {
         switch self {
         case .log, .progress, .result: false

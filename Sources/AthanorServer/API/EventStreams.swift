@@ -17,7 +17,7 @@ extension APIRoutes {
                 after = seq
             }
             return ServerSentEvents.response(
-                RunEventChunks(follower: TailFollower<RunEvent>(path: entry.journalPath, from: after + 1)))
+                RunEventChunks(follower: TailFollower<RunEventLine>(path: entry.journalPath, from: after + 1)))
         }
 
         router.get("/api/events") { _, _ in
@@ -54,29 +54,25 @@ enum ServerSentEvents {
     }
 }
 
-/// A run's journal events as server-sent events (`id:` the `seq`, `data:` the journal line),
-/// every event the follower has decoded at once in one chunk, so that a burst of thousands of
-/// events costs one network write rather than thousands.
+/// A run's journal events as server-sent events (`id:` the `seq`, `data:` the journal line as
+/// it is on disk, unknown types and fields included), every line the follower has read at once
+/// in one chunk, so that a burst of thousands of events costs one network write rather than
+/// thousands.
 struct RunEventChunks: AsyncSequence, Sendable {
-    let follower: TailFollower<RunEvent>
+    let follower: TailFollower<RunEventLine>
 
     func makeAsyncIterator() -> Iterator { Iterator(events: follower.makeAsyncIterator()) }
 
     struct Iterator: AsyncIteratorProtocol {
-        var events: TailFollower<RunEvent>.Iterator
-        var encoder = EventLineEncoder()
-        var line: [UInt8] = []
+        var events: TailFollower<RunEventLine>.Iterator
 
         mutating func next() async throws -> ByteBuffer? {
             guard let batch = try await events.nextBatch() else { return nil }
             var chunk = ByteBuffer()
-            chunk.reserveCapacity(batch.count * 192)
+            chunk.reserveCapacity(batch.reduce(0) { $0 + $1.payload.bytes.count + 24 })
             for event in batch {
-                line.removeAll(keepingCapacity: true)
-                // A decoded event always encodes again; were it not to, its data would be empty.
-                try? encoder.append(seq: event.seq, timestamp: event.timestamp, payload: event.payload, to: &line)
                 chunk.writeString("id: \(event.seq)\ndata: ")
-                chunk.writeBytes(line.isEmpty ? line[...] : line.dropLast())
+                chunk.writeBytes(event.payload.bytes)
                 chunk.writeString("\n\n")
             }
             return chunk
