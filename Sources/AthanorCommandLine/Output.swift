@@ -25,12 +25,26 @@ enum Output {
     /// An ID shortened for display (any unique prefix works as input).
     static func short(_ id: String) -> String { String(id.prefix(12)) }
 
-    /// A local date and time, to the second.
+    /// A local date and time, to the second (`athanor logs` prints one per line: no formatter
+    /// object is built for it).
     static func time(_ timestamp: Timestamp?) -> String {
         guard let timestamp else { return "-" }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: timestamp.secondsSinceEpoch))
+        var seconds = time_t(timestamp.secondsSinceEpoch.rounded(.down))
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
+    /// A level padded to the width of the longest, in lowercase.
+    static func level(_ level: LogLevel) -> String {
+        switch level {
+        case .debug: "debug"
+        case .info: "info "
+        case .warn: "warn "
+        case .error: "error"
+        }
     }
 
     /// Seconds as `0.4s`, `12s`, `3m05s` or `2h01m`.

@@ -146,7 +146,7 @@ struct LogsCommand: AsyncParsableCommand {
         } else {
             let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { "  \($0)" } ?? ""
             Swift.print(
-                "\(Output.time(event.timestamp))  \(record.level.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(record.message)\(metadata)"
+                "\(Output.time(event.timestamp))  \(Output.level(record.level))  \(record.message)\(metadata)"
             )
         }
     }
