@@ -97,7 +97,8 @@ func workloadCommand(_ arguments: [String]) async throws {
         index += 2
     }
     guard let directory = options["--data"], index == arguments.count else {
-        throw BenchUsage(message: "usage: AthanorBench workload --data DIR [--scale S] [--runs C] [--visibility yes|no]")
+        throw BenchUsage(
+            message: "usage: AthanorBench workload --data DIR [--scale S] [--runs C] [--visibility yes|no]")
     }
     guard let scale = Double(options["--scale"] ?? "1"), scale > 0, let runs = Int(options["--runs"] ?? "1"), runs > 0
     else { throw BenchUsage(message: "--scale must be a positive number and --runs a positive integer") }

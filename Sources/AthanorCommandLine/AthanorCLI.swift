@@ -23,7 +23,8 @@ public enum AthanorCLI {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.last == "--data", !arguments.dropLast().contains(where: { !$0.hasPrefix("-") }) {
             AthanorCommand.exit(
-                withError: ValidationError("--data needs a directory: athanor --data DIR COMMAND, or athanor COMMAND --data DIR"))
+                withError: ValidationError(
+                    "--data needs a directory: athanor --data DIR COMMAND, or athanor COMMAND --data DIR"))
         }
         await AthanorCommand.main(movingGlobalOptions(in: arguments))
     }

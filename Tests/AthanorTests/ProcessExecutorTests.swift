@@ -129,21 +129,16 @@ struct StubbornInWorker: Experiment {
 
     /// Starts a worker as ProcessExecutor does, with a lifeline this test holds: closing it is
     /// exactly what the supervisor's death does, whatever killed it.
-    private func workerWithLifeline(_ run: RunAssignment, grace: Double) throws -> (ChildProcess, lifeline: Int32) {
-        let lifeline = try Lifeline.make()
-        defer { close(lifeline.read) }
+    private func workerWithLifeline(_ run: RunAssignment, grace: Duration) throws -> (ChildProcess, lifeline: Int32) {
         let lease = try #require(run.lease)
-        let worker = try ChildProcess.spawn(
-            executable: Self.worker,
-            arguments: ["worker", run.journalPath, "--lifeline", String(Lifeline.workerDescriptor), "--grace", String(grace)],
-            descriptors: [0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read])
-        lease.release()
-        return (worker, lifeline.write)
+        defer { lease.release() }
+        return try ProcessExecutor.startWorker(
+            options: .init(executable: Self.worker, gracePeriod: grace), journal: run.journalPath, lease: lease)
     }
 
     @Test func aWorkerWhoseSupervisorDiesFailsTheRunGracefully() async throws {
         let run = try assignment(Demo.self, ["iterations": 100_000, "delay_ms": 5])
-        let (worker, lifeline) = try workerWithLifeline(run, grace: 30)
+        let (worker, lifeline) = try workerWithLifeline(run, grace: .seconds(30))
         try await waitUntilRunning(run)
         close(lifeline)
         #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))
@@ -155,7 +150,7 @@ struct StubbornInWorker: Experiment {
 
     @Test func aStubbornWorkerWhoseSupervisorDiesEndsTheRunAfterTheGracePeriod() async throws {
         let run = try assignment(StubbornInWorker.self, [:])
-        let (worker, lifeline) = try workerWithLifeline(run, grace: 0.2)
+        let (worker, lifeline) = try workerWithLifeline(run, grace: .milliseconds(200))
         try await waitUntilRunning(run)
         close(lifeline)
         #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))
@@ -171,7 +166,8 @@ struct StubbornInWorker: Experiment {
     @Test func stoppingARunNeverSignalsAProcessThatIsNotItsWriter() async throws {
         // A dead run whose journal names a pid now used by another process (here, a sleep).
         let stranger = try ChildProcess.spawn(
-            executable: "/bin/sleep", arguments: ["60"], descriptors: [0: STDIN_FILENO, 1: STDERR_FILENO, 2: STDERR_FILENO])
+            executable: "/bin/sleep", arguments: ["60"],
+            descriptors: [0: STDIN_FILENO, 1: STDERR_FILENO, 2: STDERR_FILENO])
         defer { stranger.send(SIGKILL) }
         let run = try assignment(Demo.self, [:])
         run.lease?.release()

@@ -17,7 +17,9 @@ public enum Lifeline {
     /// close-on-exec (so that no other child of the supervisor holds the write end).
     static func make() throws -> (read: Int32, write: Int32) {
         var ends: [Int32] = [0, 0]
-        guard athanor_cloexec_pipe(&ends) == 0 else { throw ChildProcessError.spawn("a worker's lifeline", errno: errno) }
+        guard athanor_cloexec_pipe(&ends) == 0 else {
+            throw ChildProcessError.spawn("a worker's lifeline", errno: errno)
+        }
         return (ends[0], ends[1])
     }
 

@@ -56,23 +56,8 @@ public final class ProcessExecutor: Executor {
             StopRequest.clear(forJournal: assignment.journalPath)
             return try Self.record(RunExecution.stoppedEnding(request), in: lease)
         }
-        let lifeline = try Lifeline.make()
-        let process: ChildProcess
-        do {
-            defer { close(lifeline.read) }
-            let grace = String(RunTimeout.seconds(options.gracePeriod))
-            // The worker inherits the journal's lock as its standard input (see JournalLease),
-            // and the read end of its lifeline: it learns at once if this process dies.
-            process = try ChildProcess.spawn(
-                executable: options.executable,
-                arguments: options.arguments + [
-                    assignment.journalPath, "--lifeline", String(Lifeline.workerDescriptor), "--grace", grace,
-                ],
-                descriptors: [0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read])
-        } catch {
-            close(lifeline.write)
-            throw error
-        }
+        let (process, lifeline) = try Self.startWorker(
+            options: options, journal: assignment.journalPath, lease: lease)
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
             workers.withLock { $0[assignment.runID] = nil }
@@ -80,7 +65,7 @@ public final class ProcessExecutor: Executor {
         }
         let forcedStop = await supervise(
             process, journal: assignment.journalPath, timeout: assignment.timeout ?? options.timeout)
-        close(lifeline.write)
+        close(lifeline)
         let termination = await process.waitUntilExit()
         let ending =
             forcedStop.map { RunExecution.stoppedEnding($0, forced: true) }
@@ -92,6 +77,32 @@ public final class ProcessExecutor: Executor {
             return .completed
         }
         return try Self.record(ending, in: lease)
+    }
+
+    /// Starts a worker for `journal`: it inherits the journal's lock as its standard input (see
+    /// JournalLease), writes its output to this process's standard error, and holds the read end
+    /// of its ``Lifeline``, whose write end (returned) this process alone holds until the worker
+    /// has ended: the worker learns at once if this process dies.
+    static func startWorker(options: Options, journal: String, lease: JournalLease) throws -> (
+        ChildProcess, lifeline: Int32
+    ) {
+        let lifeline = try Lifeline.make()
+        defer { close(lifeline.read) }
+        do {
+            let worker = try ChildProcess.spawn(
+                executable: options.executable,
+                arguments: options.arguments + [
+                    journal, "--lifeline", String(Lifeline.workerDescriptor),
+                    "--grace", String(RunTimeout.seconds(options.gracePeriod)),
+                ],
+                descriptors: [
+                    0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read,
+                ])
+            return (worker, lifeline.write)
+        } catch {
+            close(lifeline.write)
+            throw error
+        }
     }
 
     @discardableResult
