@@ -24,8 +24,9 @@ final class CatalogChanges: Sendable {
         self.catalog = catalog
         self.interval = interval
         state.withLock { state in
-            state.instances = Dictionary(catalog.instances(includingDeleted: true).map { ($0.instanceID, $0) }) { $1 }
-            state.runs = Dictionary(catalog.runs().map { ($0.summary.runID, $0.summary) }) { $1 }
+            let (instances, runs) = catalog.snapshot()
+            state.instances = Dictionary(instances.map { ($0.instanceID, $0) }) { $1 }
+            state.runs = Dictionary(runs.map { ($0.runID, $0) }) { $1 }
         }
     }
 
@@ -89,15 +90,18 @@ final class CatalogChanges: Sendable {
 
     /// Reads what changed (only `changed`, when given) and sends an event for every instance
     /// and run that differs.
+    ///
+    /// The files are read first, outside this object's lock; the catalog's state is then taken,
+    /// compared and sent in one step under the lock, so that whichever of two concurrent calls
+    /// sends second sends the newer state: subscribers never see a run go back in time.
     func refreshAndBroadcast(changed: Set<String>? = nil) {
         if let changed {
             try? catalog.refresh(changedPaths: changed)
         } else {
             try? catalog.refresh()
         }
-        let instances = catalog.instances(includingDeleted: true)
-        let runs = catalog.runs().map(\.summary)
-        let messages = state.withLock { state -> [String] in
+        state.withLock { state in
+            let (instances, runs) = catalog.snapshot()
             var changedInstances: Set<String> = []
             var messages: [String] = []
             for run in runs where state.runs[run.runID] != run {
@@ -105,17 +109,18 @@ final class CatalogChanges: Sendable {
                 changedInstances.insert(run.instanceID)
                 messages.append(Self.event("run", run.json))
             }
+            let runsByInstance = Dictionary(grouping: runs, by: \.instanceID)
             for instance in instances
             where state.instances[instance.instanceID] != instance || changedInstances.contains(instance.instanceID) {
                 state.instances[instance.instanceID] = instance
-                messages.append(Self.event("instance", catalog.listing(of: instance)))
+                messages.append(
+                    Self.event(
+                        "instance", Catalog.listing(of: instance, runs: runsByInstance[instance.instanceID] ?? [])))
             }
-            return messages
-        }
-        guard !messages.isEmpty else { return }
-        let subscribers = state.withLock { Array($0.subscribers.values) }
-        for subscriber in subscribers {
-            for message in messages { subscriber.yield(message) }
+            // Yielding only buffers (each subscriber's stream keeps the newest 10,000 events).
+            for subscriber in state.subscribers.values {
+                for message in messages { subscriber.yield(message) }
+            }
         }
     }
 

@@ -113,6 +113,17 @@ public final class Catalog: Sendable {
         return fresh
     }
 
+    /// Every instance (deleted ones included) and every run's summary (oldest first), as the
+    /// catalog holds them now: read from memory only, in one step, so that the two agree.
+    public func snapshot() -> (instances: [InstanceState], runs: [RunSummary]) {
+        state.withLock { state in
+            (
+                state.instances.values.sorted { $0.instanceID < $1.instanceID },
+                state.runs.values.map(\.summary).sorted { $0.runID < $1.runID }
+            )
+        }
+    }
+
     /// Journals that could not be read at the last refresh, each with the reason.
     public var problems: [String] { state.withLock { $0.problems } }
 
