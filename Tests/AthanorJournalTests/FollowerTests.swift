@@ -19,7 +19,7 @@ import Testing
 
     /// Waits until `condition` holds, failing the test after 30 s.
     private func waitUntil(_ what: Comment, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(180)
         while !condition() {
             try #require(ContinuousClock.now < deadline, what)
             try await Task.sleep(for: .milliseconds(2))

@@ -27,7 +27,7 @@ import Testing
         let id = try #require(instance["instance"]?.stringValue)
         let started = try await tools.call("start_run", arguments: ["experiment_id": .string(id)])
         let run = try #require(started["run"]?.stringValue)
-        let done = try await tools.call("wait_for_run", arguments: ["id": .string(run), "timeout_seconds": 30])
+        let done = try await tools.call("wait_for_run", arguments: ["id": .string(run), "timeout_seconds": 120])
         #expect(done["status"] == "completed")
         #expect(done["timed_out"] == false)
         let logs = try await tools.call("get_run_logs", arguments: ["run_id": .string(run), "level": "info"])

@@ -245,14 +245,14 @@ import Testing
         let run = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: Counter.self,
             config: instance.config, executor: "inline")
-        let directoryChange = try #require(await watcher.changes(timeout: .seconds(10)))
+        let directoryChange = try #require(await watcher.changes(timeout: .seconds(60)))
         #expect(directoryChange.contains(data.runsDirectory(of: instance.instanceID)))
         #expect(watcher.watch(data.runsDirectory(of: instance.instanceID)))
 
         try catalog.refresh(changedPaths: [run.journalPath])
         #expect(catalog.runs().map(\.summary.status) == [.pending])
         _ = try await InlineExecutor(registry: testRegistry).execute(run)
-        let changed = try #require(await watcher.changes(timeout: .seconds(10)))
+        let changed = try #require(await watcher.changes(timeout: .seconds(60)))
         #expect(changed.contains(run.journalPath + ".zst"))
         try catalog.refresh(changedPaths: changed)
         #expect(catalog.runs().map(\.summary.status) == [.completed])

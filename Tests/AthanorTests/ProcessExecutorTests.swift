@@ -48,7 +48,7 @@ struct StubbornInWorker: Experiment {
     }
 
     private func waitUntilRunning(_ run: RunAssignment) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(180)
         while try Catalog.summarize(run.journalPath).logCounts.total < 2 {
             try #require(ContinuousClock.now < deadline, "the worker should start logging")
             try await Task.sleep(for: .milliseconds(10))

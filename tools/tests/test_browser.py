@@ -263,13 +263,13 @@ def test_served_pages_are_the_ones_in_the_source_tree(server):
     stale = []
     for path in sorted(p for p in PUBLIC.rglob("*") if p.is_file()):
         relative = path.relative_to(PUBLIC).as_posix()
-        with urllib.request.urlopen(f"{server.base}/{relative}", timeout=5) as response:
+        with urllib.request.urlopen(f"{server.base}/{relative}", timeout=30) as response:
             if response.read() != path.read_bytes():
                 stale.append(relative)
     assert not stale, f"the server's copy of {stale} differs from the source tree: rebuild the binary"
     index = (PUBLIC / "index.html").read_bytes()
     for path in ("/experiments", "/experiments/new", "/experiments/x/edit", "/experiments/x", "/runs/x"):
-        with urllib.request.urlopen(server.base + path, timeout=5) as response:
+        with urllib.request.urlopen(server.base + path, timeout=30) as response:
             assert response.read() == index, path
 
 

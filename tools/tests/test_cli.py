@@ -124,7 +124,7 @@ def show(data, run):
     return ok_json("show", run, data=data)
 
 
-def wait_for_worker(data, run, timeout=10):
+def wait_for_worker(data, run, timeout=60):
     """Waits until the worker has written run_started and a progress event, reading the plain
     journal directly rather than through the CLI (see test_detached_run_is_not_recovered_as_interrupted)."""
 
@@ -146,14 +146,14 @@ def shortest_prefix(target, ids):
     return next(target[:n] for n in range(1, 27) if sum(x.startswith(target[:n]) for x in ids) == 1)
 
 
-def wait_closed(data, run, timeout=10):
+def wait_closed(data, run, timeout=60):
     wait_until(lambda: not list(pathlib.Path(data).glob(f"runs/*/{run}.jsonl")), timeout, f"run {run} to close")
     return journal_path(data, run)
 
 
 def detach(data, instance):
     started = time.monotonic()
-    out = ok("run", instance, "--detach", data=data, timeout=10)
+    out = ok("run", instance, "--detach", data=data, timeout=60)
     assert time.monotonic() - started < 5, "run --detach returns at once"
     run = out.strip()
     assert ID.match(run), out
@@ -443,7 +443,7 @@ def test_foreground_run_cancelled_from_another_process_exits_130(data):
         run = run.name.removesuffix(".jsonl")
         wait_for_worker(data, run)
         ok("cancel", run, data=data)
-        stdout, stderr = proc.communicate(timeout=15)
+        stdout, stderr = proc.communicate(timeout=60)
     finally:
         support.end_group(proc)
     assert proc.returncode == 130, (proc.returncode, stdout, stderr)
@@ -462,7 +462,7 @@ def test_foreground_run_ctrl_c_cancels_gracefully(data):
         # Ctrl-C in a terminal signals the whole foreground process group, the worker included
         # when it shares the group of `athanor run`: the run must still end as cancelled.
         os.killpg(proc.pid, signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=15)
+        stdout, stderr = proc.communicate(timeout=60)
     finally:
         support.end_group(proc)
     assert proc.returncode == 130, (proc.returncode, stdout, stderr)
@@ -502,7 +502,7 @@ def test_detach_then_cancel_from_another_process(data):
 
 def test_detach_json_prints_run_and_journal(data):
     instance = create(data, iterations=3, delay_ms=1)
-    out = json.loads(ok("run", instance, "--detach", "--json", data=data, timeout=10))
+    out = json.loads(ok("run", instance, "--detach", "--json", data=data, timeout=60))
     assert ID.match(out["run"])
     assert out["run"] in out["journal"]
     wait_closed(data, out["run"])

@@ -246,12 +246,12 @@ def test_an_access_token_guards_every_request(tmp_path):
                 assert time.time() < deadline
                 time.sleep(0.05)
         request = urllib.request.Request(base + "/api/experiments", headers={"Authorization": f"Bearer {token}"})
-        assert urllib.request.urlopen(request, timeout=5).status == 200
+        assert urllib.request.urlopen(request, timeout=30).status == 200
         # A page opened with ?token= sets a cookie and drops the token from the address.
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        page = opener.open(base + f"/experiments?token={token}", timeout=5)
+        page = opener.open(base + f"/experiments?token={token}", timeout=30)
         assert page.status == 200 and page.url == base + "/experiments"
-        assert opener.open(base + "/api/instances", timeout=5).status == 200
+        assert opener.open(base + "/api/instances", timeout=30).status == 200
     finally:
         support.end_group(process, grace=10)
 
@@ -273,7 +273,7 @@ def test_listening_beyond_loopback_needs_a_token(tmp_path):
             assert line, "the server exited"
         assert f"?token={token}" in line
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/mcp", data=b"{}", timeout=5)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/mcp", data=b"{}", timeout=30)
             pytest.fail("MCP served without the token")
         except urllib.error.HTTPError as error:
             assert error.code == 401
