@@ -64,7 +64,7 @@ public struct InstanceStore: Sendable {
     /// alone: no run journal is read (or recovered) on the way.
     public func resolve(_ prefix: String) throws(HarnessError) -> InstanceState {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: data.instancesPath)) ?? []
-        let ids = names.compactMap { name in JournalFile.id(ofJournalNamed: name) }
+        let ids = names.filter(JournalFile.isPlainName).map { JournalFile($0).id }
         return try load(try IDResolution.resolve(prefix, kind: "instance", among: ids))
     }
 

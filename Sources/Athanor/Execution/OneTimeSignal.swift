@@ -21,9 +21,6 @@ final class OneTimeSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Whether it has happened.
-    var hasFired: Bool { state.withLock { $0.fired } }
-
     /// Returns once it has happened, or after `interval`, whichever comes first.
     func wait(upTo interval: Duration) async {
         await withTaskGroup(of: Void.self) { group in

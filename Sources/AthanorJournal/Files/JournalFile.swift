@@ -23,14 +23,10 @@ public struct JournalFile: Sendable, Hashable {
         return String(fileName.hasSuffix(Self.plainSuffix) ? fileName.dropLast(Self.plainSuffix.count) : fileName)
     }
 
-    /// The ID of the journal whose file (either form) is named `fileName`; `nil` for any other name.
-    public static func id(ofJournalNamed fileName: String) -> String? {
-        guard fileName.hasSuffix(plainSuffix) || fileName.hasSuffix(compressedSuffix) else { return nil }
-        return JournalFile(fileName).id
-    }
-
     /// Whether `fileName` names a journal (either form).
-    public static func isJournalName(_ fileName: String) -> Bool { id(ofJournalNamed: fileName) != nil }
+    public static func isJournalName(_ fileName: String) -> Bool {
+        fileName.hasSuffix(plainSuffix) || fileName.hasSuffix(compressedSuffix)
+    }
 
     /// Whether `path` names a journal's compressed form.
     public static func isCompressedName(_ path: String) -> Bool { path.hasSuffix(compressedSuffix) }
