@@ -100,7 +100,8 @@ import Testing
         var doctored = try #require(cache.summary(for: path, identity: identity))
         doctored.instanceName = "from the cache"
         cache.store(doctored, for: path, identity: identity)
-        cache.save()
+        let changed = cache.takeChanges()
+        #expect(SummaryCache.write(try #require(changed), to: cache.path))
         let warm = Catalog(data: data)
         try warm.refresh()
         #expect(warm.runs().first?.summary.instanceName == "from the cache")

@@ -15,11 +15,20 @@ public final class Catalog: Sendable {
         /// The journal's plain path (`…/<run>.jsonl`; the file may be the `.zst` form).
         public var journalPath: String
         fileprivate var identity: FileIdentity
+        /// Whether this was read from the compressed (closed) form.
+        fileprivate var isClosed: Bool
         /// For a live (plain) journal, the bytes folded so far.
         fileprivate var readBytes: Int64
 
         /// The journal's file as it is now (see ``JournalFile/currentPath``).
         public var currentFilePath: String { JournalFile(journalPath).currentPath }
+
+        /// Whether this reading of the run is later than `other` (read from the same run, each
+        /// outside the catalog's lock, so possibly finished in either order).
+        fileprivate func isLater(than other: RunEntry) -> Bool {
+            if isClosed != other.isClosed { return isClosed }
+            return summary.lastSeq > other.summary.lastSeq || readBytes > other.readBytes
+        }
     }
 
     private struct State {
@@ -28,16 +37,24 @@ public final class Catalog: Sendable {
         var runs: [String: RunEntry] = [:]
         var cache: SummaryCache
         var problems: [String] = []
+        /// Whether a full ``refresh()`` has finished.
+        var hasRead = false
     }
 
     public let data: DataDirectory
+    /// Memory only: every file is read, and every fold done, outside it, so that a query never
+    /// waits on another's disk reads.
     private let state: Mutex<State>
+    /// Held while the cache file is written, so that two writes never finish out of order.
+    private let cacheWriting = Mutex(())
+    private let cachePath: String
 
     /// A catalog of `data`; call ``refresh()`` (or ``open(_:)``) to read it.
     public init(data: DataDirectory) {
         self.data = data
         var cache = SummaryCache(directory: data.path + "/.cache")
         cache.load()
+        cachePath = cache.path
         state = Mutex(State(cache: cache))
     }
 
@@ -64,53 +81,71 @@ public final class Catalog: Sendable {
     /// brought up to date from their journals first, so that the answer is never older than
     /// what a follower of those journals has already delivered.
     public func runs(instance: String? = nil, status: RunStatus? = nil) -> [RunEntry] {
-        state.withLock { state in
-            let live = state.runs.values.filter { !$0.summary.status.isFinished }
-            for entry in live where instance == nil || entry.summary.instanceID == instance {
-                bringUpToDate(entry, in: &state)
+        let live = state.withLock { state in
+            state.runs.values.filter { entry in
+                !entry.summary.status.isFinished && (instance == nil || entry.summary.instanceID == instance)
             }
-            return state.runs.values.filter { entry in
+        }
+        for entry in live { bringUpToDate(entry) }
+        return state.withLock { state in
+            state.runs.values.filter { entry in
                 (instance == nil || entry.summary.instanceID == instance)
                     && (status == nil || entry.summary.status == status)
             }.sorted { $0.summary.runID < $1.summary.runID }
         }
     }
 
-    /// The instance whose ID is `prefix` or starts with it.
+    /// The instance whose ID is `prefix` or starts with it; one created by another process since
+    /// the catalog last looked is found too when asked for by its full ID.
     public func instance(_ prefix: String) throws(HarnessError) -> InstanceState {
+        do {
+            return try knownInstance(prefix)
+        } catch .unknownID where prefix.count == Identifier.length {
+            _ = readInstance(data.instanceJournal(prefix.lowercased()))
+            return try knownInstance(prefix)
+        }
+    }
+
+    private func knownInstance(_ prefix: String) throws(HarnessError) -> InstanceState {
         try state.withLock { (state) throws(HarnessError) -> InstanceState in
             let id = try IDResolution.resolve(prefix, kind: "instance", among: state.instances.keys)
-            return state.instances[id]!
+            guard let instance = state.instances[id] else { throw .unknownID(kind: "instance", prefix: prefix) }
+            return instance
         }
     }
 
     /// The run whose ID is `prefix` or starts with it, as its journal is now (see
-    /// ``runs(instance:status:)``); a run created since the last refresh is found too.
+    /// ``runs(instance:status:)``). A run created by another process since the catalog last
+    /// looked is found too when asked for by its full ID.
     public func run(_ prefix: String) throws(HarnessError) -> RunEntry {
+        let entry: RunEntry
         do {
-            return try currentRun(prefix)
-        } catch .unknownID {
-            try? refresh()
-            return try currentRun(prefix)
+            entry = try knownRun(prefix)
+        } catch .unknownID where prefix.count == Identifier.length {
+            // Only the journal of that ID is looked for: an unknown ID costs a `stat`, not a
+            // read of the directory.
+            let instances = (try? subdirectories(of: data.runsPath)) ?? []
+            try? refresh(
+                changedPaths: Set(instances.map { JournalFile.plainPath(in: $0, id: prefix.lowercased()) }))
+            entry = try knownRun(prefix)
         }
+        return entry.summary.status.isFinished ? entry : bringUpToDate(entry)
     }
 
-    private func currentRun(_ prefix: String) throws(HarnessError) -> RunEntry {
+    private func knownRun(_ prefix: String) throws(HarnessError) -> RunEntry {
         try state.withLock { (state) throws(HarnessError) -> RunEntry in
             let id = try IDResolution.resolve(prefix, kind: "run", among: state.runs.keys)
             guard let entry = state.runs[id] else { throw .unknownID(kind: "run", prefix: prefix) }
-            return entry.summary.status.isFinished ? entry : bringUpToDate(entry, in: &state)
+            return entry
         }
     }
 
     /// Re-reads what changed in the journal of a run not known to have ended.
     @discardableResult
-    private func bringUpToDate(_ entry: RunEntry, in state: inout State) -> RunEntry {
+    private func bringUpToDate(_ entry: RunEntry) -> RunEntry {
         let plain = entry.journalPath
-        let current = JournalFile(plain).currentPath
-        guard let fresh = refreshedRun(plainPath: plain, file: current, in: &state) else { return entry }
-        state.runs[fresh.summary.runID] = fresh
-        return fresh
+        guard let fresh = readRun(plainPath: plain, file: JournalFile(plain).currentPath) else { return entry }
+        return state.withLock { state in keep(fresh, in: &state) }
     }
 
     /// Every instance (deleted ones included) and every run's summary (oldest first), as the
@@ -134,58 +169,93 @@ public final class Catalog: Sendable {
         let instanceFiles = try journalFiles(in: data.instancesPath, plainOnly: true)
         var runFiles: [String: String] = [:]
         for instance in try subdirectories(of: data.runsPath) {
-            for file in try journalFiles(in: data.runsPath + "/" + instance, plainOnly: false) {
+            for file in try journalFiles(in: instance, plainOnly: false) {
                 // Both forms exist together only mid-close, when the compressed one is complete.
                 let plain = JournalFile(file).plainPath
                 if runFiles[plain].map(JournalFile.isCompressedName) != true { runFiles[plain] = file }
             }
         }
+        var problems: [String] = []
+        for path in instanceFiles {
+            if let problem = readInstance(path) { problems.append(problem) }
+        }
+        var present: Set<String> = []
+        for (plainPath, path) in runFiles {
+            present.insert(JournalFile(plainPath).id)
+            guard let entry = readRun(plainPath: plainPath, file: path) else { continue }
+            state.withLock { state in _ = keep(entry, in: &state) }
+        }
+        let absent = state.withLock { state in state.runs.values.filter { !present.contains($0.summary.runID) } }
+        let gone = absent.filter { !FileManager.default.fileExists(atPath: $0.currentFilePath) }
         state.withLock { state in
-            state.problems = []
-            refreshInstances(instanceFiles, in: &state)
-            refreshRuns(runFiles, in: &state)
+            for entry in gone { state.runs[entry.summary.runID] = nil }
+            state.cache.keepOnly(Set(runFiles.values))
+            state.problems = problems
+            state.hasRead = true
         }
-        state.withLock { state in state.cache.save() }
+        saveCache()
     }
 
-    private func refreshInstances(_ files: [String], in state: inout State) {
-        for path in files {
-            guard let identity = FileIdentity(path: path) else { continue }
-            let id = JournalFile(path).id
-            if state.instanceIdentities[id] == identity { continue }
-            do {
-                state.instances[id] = InstanceState(events: try JournalReader<InstanceEvent>.readAll(path: path))
+    /// Whether the whole directory has been read (by a ``refresh()``).
+    public var hasRead: Bool { state.withLock { $0.hasRead } }
+
+    /// Reads the whole directory unless it has been: the first use of a catalog opened lazily.
+    public func readIfNeeded() {
+        if !hasRead { try? refresh() }
+    }
+
+    /// Reads the instance journal at `path` if it changed; the problem, if it cannot be read.
+    private func readInstance(_ path: String) -> String? {
+        guard let identity = FileIdentity(path: path) else { return nil }
+        let id = JournalFile(path).id
+        if state.withLock({ $0.instanceIdentities[id] == identity }) { return nil }
+        do {
+            let instance = InstanceState(events: try JournalReader<InstanceEvent>.readAll(path: path))
+            state.withLock { state in
+                state.instances[id] = instance
                 state.instanceIdentities[id] = identity
-            } catch {
-                state.problems.append(error.description)
             }
+            return nil
+        } catch {
+            return error.description
         }
     }
 
-    private func refreshRuns(_ files: [String: String], in state: inout State) {
-        var present: [String: RunEntry] = [:]
-        for (plainPath, path) in files {
-            if let entry = refreshedRun(plainPath: plainPath, file: path, in: &state) {
-                present[Self.runID(of: plainPath)] = entry
-            }
+    /// Stores `entry` unless the catalog holds a later reading of its run; returns what it holds.
+    private func keep(_ entry: RunEntry, in state: inout State) -> RunEntry {
+        let runID = entry.summary.runID
+        if let held = state.runs[runID], held.identity == entry.identity || held.isLater(than: entry) { return held }
+        state.runs[runID] = entry
+        if entry.isClosed, state.cache.summary(for: entry.currentFilePath, identity: entry.identity) == nil {
+            state.cache.store(entry.summary, for: entry.currentFilePath, identity: entry.identity)
         }
-        state.runs = present
-        state.cache.keepOnly(Set(files.values))
+        return entry
+    }
+
+    /// Writes the summary cache if it changed, outside the catalog's lock.
+    private func saveCache() {
+        cacheWriting.withLock { _ in
+            guard let entries = state.withLock({ $0.cache.takeChanges() }) else { return }
+            if !SummaryCache.write(entries, to: cachePath) { state.withLock { $0.cache.markUnsaved() } }
+        }
     }
 
     /// The entry of the run whose current file is `path`: unchanged, from the cache, grown
-    /// (only the new lines read), or read whole.
-    private func refreshedRun(plainPath: String, file path: String, in state: inout State) -> RunEntry? {
+    /// (only the new lines read), or read whole. Reads outside the lock.
+    private func readRun(plainPath: String, file path: String) -> RunEntry? {
         guard let identity = FileIdentity(path: path) else { return nil }
         let runID = Self.runID(of: plainPath)
-        if let known = state.runs[runID], known.identity == identity { return known }
         let isClosed = JournalFile.isCompressedName(path)
-        if isClosed, let cached = state.cache.summary(for: path, identity: identity) {
-            return RunEntry(summary: cached, journalPath: plainPath, identity: identity, readBytes: 0)
+        let (known, cached) = state.withLock { state in
+            (state.runs[runID], isClosed ? state.cache.summary(for: path, identity: identity) : nil)
+        }
+        if let known, known.identity == identity { return known }
+        if let cached {
+            return RunEntry(summary: cached, journalPath: plainPath, identity: identity, isClosed: true, readBytes: 0)
         }
         var entry: RunEntry
         do throws(JournalError) {
-            if !isClosed, let known = state.runs[runID], known.identity.isGrowth(to: identity), known.readBytes > 0 {
+            if !isClosed, let known, !known.isClosed, known.identity.isGrowth(to: identity), known.readBytes > 0 {
                 // A live run that grew: fold in only the new lines.
                 entry = known
                 let reader = try JournalReader<RunEventOutline>(
@@ -196,7 +266,8 @@ public final class Catalog: Sendable {
                 var summary = RunSummary()
                 let read = Self.fold(try JournalReader<RunEventOutline>(path: path), into: &summary)
                 entry = RunEntry(
-                    summary: summary, journalPath: plainPath, identity: identity, readBytes: isClosed ? 0 : read)
+                    summary: summary, journalPath: plainPath, identity: identity, isClosed: isClosed,
+                    readBytes: isClosed ? 0 : read)
             }
         } catch .notFound {
             // Closed (or removed) between listing and reading; the next refresh finds its new form.
@@ -205,7 +276,7 @@ public final class Catalog: Sendable {
             // Unreadable from its first byte: still a run, listed with the reason.
             var summary = RunSummary()
             summary.noteProblem(error.description)
-            entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, readBytes: 0)
+            entry = RunEntry(summary: summary, journalPath: plainPath, identity: identity, isClosed: isClosed, readBytes: 0)
         }
         Self.identify(&entry.summary, plainPath: plainPath, file: path, isClosed: isClosed)
         if isClosed, entry.summary.lastSeq > 0, !entry.summary.status.isFinished {
@@ -213,7 +284,6 @@ public final class Catalog: Sendable {
                 "\(path): closed without a terminal event: the run's end is missing, and its status is the last one recorded"
             )
         }
-        if isClosed { state.cache.store(entry.summary, for: path, identity: identity) }
         return entry
     }
 
@@ -235,27 +305,27 @@ public final class Catalog: Sendable {
     /// `runs/<instance>/`, as a ``DirectoryWatcher`` reports them): for a server watching
     /// thousands of runs, a change costs what it touches.
     public func refresh(changedPaths paths: Set<String>) throws {
-        state.withLock { state in
-            for path in paths {
-                let directory = (path as NSString).deletingLastPathComponent
-                let name = (path as NSString).lastPathComponent
-                if directory == data.instancesPath, JournalFile.isPlainName(name) {
-                    refreshInstances([path], in: &state)
-                } else if (directory as NSString).deletingLastPathComponent == data.runsPath,
-                    JournalFile.isJournalName(name)
-                {
-                    let plain = JournalFile(path).plainPath
+        for path in paths {
+            let directory = (path as NSString).deletingLastPathComponent
+            let name = (path as NSString).lastPathComponent
+            if directory == data.instancesPath, JournalFile.isPlainName(name) {
+                _ = readInstance(path)
+            } else if (directory as NSString).deletingLastPathComponent == data.runsPath,
+                JournalFile.isJournalName(name)
+            {
+                let plain = JournalFile(path).plainPath
+                let current = JournalFile(plain).currentPath
+                if let entry = readRun(plainPath: plain, file: current) {
+                    state.withLock { state in _ = keep(entry, in: &state) }
+                } else if !FileManager.default.fileExists(atPath: current) {
                     let runID = Self.runID(of: plain)
-                    let current = JournalFile(plain).currentPath
-                    if let entry = refreshedRun(plainPath: plain, file: current, in: &state) {
-                        state.runs[runID] = entry
-                    } else if !FileManager.default.fileExists(atPath: current) {
-                        state.runs[runID] = nil
+                    state.withLock { state in
+                        if state.runs[runID]?.journalPath == plain { state.runs[runID] = nil }
                     }
                 }
             }
         }
-        state.withLock { state in state.cache.save() }
+        saveCache()
     }
 
     private static func runID(of plainPath: String) -> String {
@@ -301,8 +371,10 @@ public final class Catalog: Sendable {
             .map { directory + "/" + $0 }
     }
 
+    /// The instance folders in `directory` (`runs/`), as paths.
     private func subdirectories(of directory: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: directory) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: directory).filter { Identifier.isValidPrefix($0) }
+            .map { directory + "/" + $0 }
     }
 }

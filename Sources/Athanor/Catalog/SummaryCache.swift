@@ -53,13 +53,25 @@ struct SummaryCache: Sendable {
         if entries.count != before { isDirty = true }
     }
 
-    /// Writes the cache atomically if it changed. The cache only saves start-up time: when it
-    /// cannot be written (a read-only or full data directory) the catalog goes on from memory
-    /// and tries again at the next refresh.
-    mutating func save() {
-        guard isDirty else { return }
+    /// The entries to write when they changed since the last write (which this counts as
+    /// done; see ``markUnsaved()``), else `nil`.
+    mutating func takeChanges() -> [String: Entry]? {
+        guard isDirty else { return nil }
+        isDirty = false
+        return entries
+    }
+
+    /// A write of ``takeChanges()`` failed: the entries are written next time.
+    mutating func markUnsaved() {
+        isDirty = true
+    }
+
+    /// Writes `entries` to the cache file at `path` atomically; whether it could. The cache only
+    /// saves start-up time: when it cannot be written (a read-only or full data directory) the
+    /// catalog goes on from memory and tries again at the next refresh.
+    static func write(_ entries: [String: Entry], to path: String) -> Bool {
         do {
-            var text = try Self.header.jsonText() + "\n"
+            var text = try header.jsonText() + "\n"
             for (entryPath, entry) in entries.sorted(by: { $0.key < $1.key }) {
                 var line = entry.identity.json
                 line["path"] = .string(entryPath)
@@ -69,9 +81,9 @@ struct SummaryCache: Sendable {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            isDirty = false
+            return true
         } catch {
-            // Stays dirty: written at the next refresh that can.
+            return false
         }
     }
 }

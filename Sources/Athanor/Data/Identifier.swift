@@ -5,6 +5,9 @@ import Synchronization
 /// milliseconds since the epoch, then 80 random bits. They sort by creation time and are unique
 /// without coordination, so files sort by creation and two people's branches never collide.
 public enum Identifier {
+    /// The length of a full ID.
+    public static let length = 26
+
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     private static let lastTime = Mutex<(millis: UInt64, random: (UInt64, UInt64))>((0, (0, 0)))
 
@@ -41,6 +44,6 @@ public enum Identifier {
     /// can never name a path outside the data directory (`..`, `/`, absolute paths).
     public static func isValidPrefix(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        return !bytes.isEmpty && bytes.count <= 26 && bytes.allSatisfy { alphabet.contains($0) }
+        return !bytes.isEmpty && bytes.count <= length && bytes.allSatisfy { alphabet.contains($0) }
     }
 }
