@@ -19,18 +19,11 @@ struct DataDirectoryOption: ParsableArguments {
 
     var directory: DataDirectory { DataDirectory(path: path) }
 
-    /// The catalog of the data directory, after recovering runs whose writer died.
-    func openCatalog() throws -> Catalog {
-        try Catalog.open(directory)
+    /// The lab of the data directory with the bundled experiments; by default runs whose writer
+    /// died are closed first, so that no command shows a dead run as running.
+    func openLab(executor: any Executor = ProcessExecutor(), recovery: Lab.Recovery = .first) throws -> Lab {
+        try Lab(data: directory, registry: AthanorCLI.registry, executor: executor, recovery: recovery)
     }
-
-    /// Closes runs whose writer died, on another thread: for commands that must not wait on it
-    /// (starting a run). A recovery that is itself killed is finished by the next command.
-    func recoverInBackground() -> Task<Void, Never> {
-        Task.detached { [directory] in _ = try? JournalRecovery.recoverRuns(under: directory.runsPath) }
-    }
-
-    var instanceStore: InstanceStore { InstanceStore(data: directory, registry: AthanorCLI.registry) }
 }
 
 /// `--json`: machine-readable output.

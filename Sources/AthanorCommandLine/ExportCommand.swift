@@ -3,7 +3,7 @@ import Athanor
 import Foundation
 
 /// `athanor export`: results and logs as CSV or JSON lines, for tools other than Python.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case csv
         case jsonl
@@ -39,34 +39,25 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var data: DataDirectoryOption
 
-    func run() throws {
-        let catalog = try data.openCatalog()
-        let runs: [Catalog.RunEntry]
-        if let run = try? catalog.run(id) {
-            runs = [run]
-        } else if let instance = try? catalog.instance(id) {
-            runs = catalog.runs(instance: instance.instanceID)
-        } else {
-            throw CommandFailure("no run or instance with an ID starting \"\(id)\" (or more than one)")
-        }
+    func run() async throws {
+        let lab = try data.openLab()
         var rows: [JSONObject] = []
-        for run in runs {
-            try JournalReader<RunEvent>(path: run.journalPath).forEachEventWarning { event in
-                var row: JSONObject = [
-                    "run": .string(run.summary.runID), "seq": .integer(Int64(event.seq)),
-                    "ts": .string(event.timestamp.rfc3339),
-                ]
-                switch (table, event.payload) {
-                case (.results, .result(let key, let value)):
-                    row["key"] = .string(key)
-                    row["value"] = value
-                case (.logs, .log(let log)):
-                    row["level"] = .string(log.level.rawValue)
-                    row["message"] = .string(log.message)
-                    row["metadata"] = log.metadata ?? .null
-                default:
-                    return
-                }
+        for run in try lab.runs(ofRunOrInstance: id) {
+            let runID = run.summary.runID
+            run.summary.warnAboutProblems()
+            let entries: [JSONValue]
+            switch table {
+            case .results:
+                entries = try lab.resultHistory(of: runID).entries.map(\.json)
+            case .logs:
+                let page = try await lab.logs(of: runID, window: .first(Int.max))
+                // Nothing trustworthy to export from a journal damaged beyond reading.
+                if let failure = page.failure { throw CommandFailure(failure) }
+                entries = page.entries.map(\.json)
+            }
+            for entry in entries {
+                var row: JSONObject = ["run": .string(runID)]
+                for member in entry.objectValue ?? [:] { row[member.key] = member.value }
                 rows.append(row)
             }
         }

@@ -28,9 +28,9 @@ struct CreateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let instance = try data.instanceStore.create(
+        let created = try data.openLab().createInstance(
             experiment: experiment, name: name, description: description, config: try config.apply(to: [:]))
-        if output.json { try Output.json(instance.json) } else { print(instance.instanceID) }
+        if output.json { try Output.json(created.json) } else { print(created.instance.instanceID) }
     }
 }
 
@@ -59,13 +59,12 @@ struct UpdateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let current = try data.openCatalog().instance(instance)
+        let lab = try data.openLab()
         // Not a ternary: `nil` there would become JSONValue.null, a configuration of null.
         var newConfig: JSONValue?
-        if !config.isEmpty { newConfig = try config.apply(to: current.config) }
-        let updated = try data.instanceStore.update(
-            current.instanceID, name: name, description: description, config: newConfig)
-        if output.json { try Output.json(updated.json) } else { print(updated.instanceID) }
+        if !config.isEmpty { newConfig = try config.apply(to: lab.instance(instance).listing.instance.config) }
+        let updated = try lab.updateInstance(instance, name: name, description: description, config: newConfig)
+        if output.json { try Output.json(updated.json) } else { print(updated.instance.instanceID) }
     }
 }
 
@@ -82,13 +81,8 @@ struct DeleteCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let current = try data.openCatalog().instance(instance)
-        try data.instanceStore.delete(current.instanceID)
-        if output.json {
-            try Output.json(try data.instanceStore.load(current.instanceID).json)
-        } else {
-            print("deleted \(current.instanceID)")
-        }
+        let deleted = try data.openLab().deleteInstance(instance)
+        if output.json { try Output.json(deleted.json) } else { print("deleted \(deleted.instance.instanceID)") }
     }
 }
 
@@ -104,20 +98,19 @@ struct InstancesCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let catalog = try data.openCatalog()
-        let instances = catalog.instances(includingDeleted: all)
+        let listings = try data.openLab().instances(includingDeleted: all)
         if output.json {
-            try Output.json(.array(instances.map(catalog.listing(of:))))
+            try Output.json(.array(listings.map(\.json)))
             return
         }
         Output.table(
             ["ID", "NAME", "EXPERIMENT", "RUNS", "LAST RUN", "STATUS"],
-            instances.map { instance in
-                let runs = catalog.runs(instance: instance.instanceID)
-                let last = runs.last?.summary
+            listings.map { listing in
+                let instance = listing.instance
                 return [
                     Output.short(instance.instanceID), instance.name + (instance.isDeleted ? " (deleted)" : ""),
-                    instance.experiment, "\(runs.count)", Output.time(last?.createdAt), last?.status.rawValue ?? "-",
+                    instance.experiment, "\(listing.runCount)", Output.time(listing.lastRun?.createdAt),
+                    listing.lastRun?.status.rawValue ?? "-",
                 ]
             })
     }

@@ -89,21 +89,15 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             return run
         }
-        return try data.openCatalog().run(run).journalPath
+        return try data.openLab().run(run).journalPath
     }
 
     private func printState(_ journal: String, at seq: Int) throws {
-        var summary = RunSummary()
-        var results = RunResults()
-        try JournalReader<RunEvent>(path: journal).forEachEventWarning { event in
-            guard event.seq <= seq else { return }
-            summary.apply(event)
-            results.apply(event)
-        }
+        let replay = try RunReplay.read(journal: journal, at: seq) { Output.note("warning: \($0)") }
+        if replay.timelineTotal == 0 { JournalReader<RunEvent>.warnAboutNoEvents(in: JournalFile(journal).currentPath) }
+        let (summary, results) = (replay.summary, replay.results)
         if output.json {
-            var object = summary.json.objectValue ?? [:]
-            object["results"] = .object(JSONObject(results.entries.map { .init(key: $0.key, value: $0.value) }))
-            try Output.json(.object(object))
+            try Output.json(replay.stateJSON)
             return
         }
         print("at seq      \(summary.lastSeq)\(summary.lastSeq < seq ? " (the journal ends there)" : "")")

@@ -44,37 +44,27 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // Only the instance is read before the run's journal exists: recovering other runs'
         // dead journals (seconds for a large one) comes after, beside the run.
-        let target = try data.instanceStore.resolve(instance)
         let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace)
+        let lab = try data.openLab(executor: ProcessExecutor(options: options), recovery: .inBackground)
         if detach {
-            try startDetached(target)
-            await data.recoverInBackground().value
+            try startDetached(try lab.createRun(of: instance, executor: "process").assignment)
+            await lab.recovered()
             return
         }
-        let supervisor = Supervisor(
-            data: data.directory, registry: AthanorCLI.registry, executor: ProcessExecutor(options: options))
-        let assignment = try supervisor.start(target)
-        let recovery = data.recoverInBackground()
-        Output.note("run \(assignment.runID) of \(target.name) (\(target.experiment))")
-        let interrupt = cancelOnInterrupt { [supervisor] in
-            try? supervisor.cancel(
-                runID: assignment.runID, journal: assignment.journalPath,
-                reason: "interrupted from the terminal (Ctrl-C)")
-        }
+        let run = try lab.startRun(of: instance)
+        let assignment = run.assignment
+        Output.note("run \(assignment.runID) of \(run.summary.instanceName) (\(run.summary.experiment))")
+        let interrupt = cancelOnInterrupt { try? lab.cancel(run, reason: "interrupted from the terminal (Ctrl-C)") }
         defer { interrupt.cancel() }
         let view = Task { try await LiveView(journal: assignment.journalPath, verbose: verbose).show() }
-        let ending = try await supervisor.wait(for: assignment) ?? .failed(error: "the run did not start")
+        let ending = try await lab.ending(of: run) ?? .failed(error: "the run did not start")
         // The view folded the whole run on its way: no need to read the journal again.
-        let summary = try await (try? view.value) ?? Catalog.summarize(assignment.journalPath)
-        await recovery.value
+        let summary = try await (try? view.value) ?? lab.summary(of: run)
+        await lab.recovered()
         try report(assignment, summary, ending)
     }
 
-    private func startDetached(_ target: InstanceState) throws {
-        let assignment = try RunAssignment.create(
-            in: data.directory, instanceID: target.instanceID, instanceName: target.name,
-            experiment: try AthanorCLI.registry.experiment(named: target.experiment), config: target.config,
-            executor: "process")
+    private func startDetached(_ assignment: RunAssignment) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessExecutor.currentExecutable)
         process.arguments =

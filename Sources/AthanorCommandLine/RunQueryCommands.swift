@@ -18,11 +18,10 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let catalog = try data.openCatalog()
-        let instanceID = try instance.map { try catalog.instance($0).instanceID }
-        let runs = catalog.runs(instance: instanceID, status: status).map(\.summary)
+        let lab = try data.openLab()
+        let runs = try lab.runs(instance: instance, status: status).map(\.summary)
         for run in runs { run.warnAboutProblems(limit: 1) }
-        for problem in catalog.problems { Output.note("warning: \(problem)") }
+        for problem in lab.problems { Output.note("warning: \(problem)") }
         if output.json {
             try Output.json(.array(runs.map(\.json)))
             return
@@ -53,12 +52,10 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let entry = try data.openCatalog().run(runID)
+        let entry = try data.openLab().run(runID)
         let summary = entry.summary
         if output.json {
-            var object = summary.json.objectValue ?? [:]
-            object["journal"] = .string(entry.currentFilePath)
-            try Output.json(.object(object))
+            try Output.json(entry.json)
             return
         }
         let counts = summary.logCounts
@@ -114,40 +111,30 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let entry = try data.openCatalog().run(runID)
-        var lines: [JournalEvent<RunEvent>] = []
-        let source = TailFollower<RunEvent>(path: entry.journalPath) { Output.note("warning: \($0)") }
+        let lab = try data.openLab()
+        let filter = LogFilter(minimumLevel: level ?? .debug)
         if follow {
-            for try await event in source where accepts(event) { try print(event) }
+            for try await event in try lab.follow(runID, onProblem: { Output.note("warning: \($0)") }) {
+                guard case .log(let record) = event.payload, filter.accepts(seq: event.seq, record) else { continue }
+                try print(RunLogs.Entry(seq: event.seq, timestamp: event.timestamp, record: record))
+            }
             return
         }
-        try JournalReader<RunEvent>(path: entry.journalPath).forEachEventWarning { event in
-            guard accepts(event) else { return }
-            lines.append(event)
-            // Keep memory bounded on long runs: only the last `limit` lines are printed.
-            if let limit, lines.count > limit * 2 + 1024 { lines.removeFirst(lines.count - limit) }
-        }
-        for event in lines.suffix(limit ?? lines.count) { try print(event) }
+        let page = try await lab.logs(of: runID, filter: filter, window: .last(limit ?? Int.max))
+        page.run.summary.warnAboutProblems()
+        // Nothing trustworthy to print from a journal damaged beyond reading.
+        if let failure = page.failure { throw CommandFailure(failure) }
+        for entry in page.entries { try print(entry) }
     }
 
-    private func accepts(_ event: JournalEvent<RunEvent>) -> Bool {
-        guard case .log(let record) = event.payload else { return false }
-        return record.level >= (level ?? .debug)
-    }
-
-    private func print(_ event: JournalEvent<RunEvent>) throws {
-        guard case .log(let record) = event.payload else { return }
+    private func print(_ entry: RunLogs.Entry) throws {
         if output.json {
-            try Output.json([
-                "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339),
-                "level": .string(record.level.rawValue), "message": .string(record.message),
-                "metadata": record.metadata ?? .null,
-            ])
+            try Output.json(entry.json)
         } else {
+            let record = entry.record
             let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { "  \($0)" } ?? ""
             Swift.print(
-                "\(Output.time(event.timestamp))  \(Output.level(record.level))  \(record.message)\(metadata)"
-            )
+                "\(Output.time(entry.timestamp))  \(Output.level(record.level))  \(record.message)\(metadata)")
         }
     }
 }
@@ -169,22 +156,12 @@ struct ResultsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let entry = try data.openCatalog().run(runID)
-        var found = false
-        try JournalReader<RunEvent>(path: entry.journalPath).forEachEventWarning { event in
-            guard case .result(let resultKey, let value) = event.payload, key == nil || key == resultKey else { return }
-            found = true
-            if output.json {
-                try Output.json([
-                    "seq": .integer(Int64(event.seq)), "ts": .string(event.timestamp.rfc3339),
-                    "key": .string(resultKey),
-                    "value": value,
-                ])
-            } else {
-                print("\(resultKey)  \(try value.jsonText())")
-            }
+        let (run, entries) = try data.openLab().resultHistory(of: runID, key: key)
+        run.summary.warnAboutProblems()
+        for entry in entries {
+            if output.json { try Output.json(entry.json) } else { print("\(entry.key)  \(try entry.value.jsonText())") }
         }
-        if let key, !found { throw CommandFailure("run \(entry.summary.runID) has no result with key \"\(key)\"") }
+        if let key, entries.isEmpty { throw CommandFailure("run \(run.summary.runID) has no result with key \"\(key)\"") }
     }
 }
 
@@ -204,20 +181,14 @@ struct CancelCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let entry = try data.openCatalog().run(runID)
-        let outcome = try RunControl.requestStop(journal: entry.journalPath, reason: reason)
-        if output.json, outcome != .alreadyEnded {
-            try Output.json([
-                "run": .string(entry.summary.runID),
-                "outcome": .string(outcome == .requested ? "requested" : "cancelled"),
-            ])
+        let (run, outcome) = try data.openLab().cancelRun(runID, reason: reason)
+        if output.json {
+            try Output.json(["run": .string(run.summary.runID), "outcome": .string(outcome.rawValue)])
             return
         }
         switch outcome {
-        case .requested: print("cancelling \(entry.summary.runID)")
-        case .cancelledNow: print("cancelled \(entry.summary.runID)")
-        case .alreadyEnded:
-            throw CommandFailure("run \(entry.summary.runID) has already ended (\(entry.summary.status.rawValue))")
+        case .requested: print("cancelling \(run.summary.runID)")
+        case .cancelled: print("cancelled \(run.summary.runID)")
         }
     }
 }

@@ -27,24 +27,10 @@ struct VerifyCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        var journals: [String] = []
-        for path in paths.isEmpty ? [data.path] : paths {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                journals += isDirectory.boolValue ? try JournalVerifier.journals(under: path) : [path]
-            } else if JournalFile.isJournalName((path as NSString).lastPathComponent) {
-                journals.append(path)
-            } else {
-                // Not a file: a run ID. The catalog is read without recovering anything, so that
-                // verify reports an interrupted run rather than repairing it.
-                let catalog = Catalog(data: data.directory)
-                try catalog.refresh()
-                journals.append(try catalog.run(path).journalPath)
-            }
-        }
+        // Nothing is recovered first: verify reports an interrupted run rather than repairing it.
+        let reports = try data.openLab(recovery: .never).verify(paths)
         var failures = 0
-        for journal in journals {
-            let report = JournalVerifier.verify(path: journal)
+        for report in reports {
             if report.isValid {
                 if !quiet { print("ok    \(report.path)  \(summary(report))") }
             } else {
@@ -54,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if !quiet || failures > 0 {
-            print("\(journals.count) journals checked, \(failures) with problems")
+            print("\(reports.count) journals checked, \(failures) with problems")
         }
         if failures > 0 { throw ExitCode(1) }
     }

@@ -36,18 +36,15 @@ public struct AthanorServer: Sendable {
     /// Serves until SIGINT or SIGTERM; `onListening` is told the address once it accepts connections.
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         guard accessToken != nil || AccessToken.isLoopback(host) else { throw ServerError.tokenRequired(host: host) }
-        let harness = try ServerHarness(
-            data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)
-        let router = Router()
-        if let accessToken { router.add(middleware: AccessTokenMiddleware(token: accessToken)) }
-        let sessions = MCPSessions(tools: AgentTools(harness: harness, refreshesCatalog: false))
-        APIRoutes(harness: harness, sessions: sessions).add(to: router)
-        MCPRoutes(sessions: sessions).add(to: router)
-        PageRoutes().add(to: router)
+        // Dead runs are recovered in the background, off every request's path.
+        let lab = try Lab(
+            data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns,
+            recovery: .inBackground)
+        let sessions = MCPSessions(tools: AgentTools(lab: lab))
         let app = Application(
-            router: router,
+            router: Self.router(lab: lab, sessions: sessions, accessToken: accessToken),
             configuration: .init(address: .hostname(host, port: port), serverName: "athanor"),
-            services: [CatalogChangesService(changes: harness.changes), MCPSessionsService(sessions: sessions)],
+            services: [LabWatchService(lab: lab), MCPSessionsService(sessions: sessions)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? port
                 onListening("http://\(host):\(port)")
@@ -61,12 +58,25 @@ public struct AthanorServer: Sendable {
     }
 }
 
-/// Runs the catalog's refresh loop for as long as the server runs.
-struct CatalogChangesService: Service {
-    let changes: CatalogChanges
+extension AthanorServer {
+    /// Every route the server answers (the API, MCP over HTTP, the pages) over `lab`, behind the
+    /// access token when there is one.
+    static func router(lab: Lab, sessions: MCPSessions, accessToken: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        if let accessToken { router.add(middleware: AccessTokenMiddleware(token: accessToken)) }
+        APIRoutes(lab: lab, sessions: sessions).add(to: router)
+        MCPRoutes(sessions: sessions).add(to: router)
+        PageRoutes().add(to: router)
+        return router
+    }
+}
+
+/// Keeps the lab current with what other processes write, for as long as the server runs.
+struct LabWatchService: Service {
+    let lab: Lab
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await changes.run() }
+        await cancelWhenGracefulShutdown { await lab.watch() }
     }
 }
 

@@ -13,9 +13,10 @@ struct InlineAgentTools {
     init(named name: String) throws {
         data = DataDirectory(path: NSTemporaryDirectory() + "athanor-\(name)-\(Identifier.generate())")
         let registry = BundledExperiments.registry
-        let harness = try ServerHarness(
-            data: data, registry: registry, executor: InlineExecutor(registry: registry), maxConcurrentRuns: 2)
-        tools = AgentTools(harness: harness, refreshesCatalog: true)
+        let lab = try Lab(
+            data: data, registry: registry, executor: InlineExecutor(registry: registry), maxConcurrentRuns: 2,
+            recovery: .inBackground)
+        tools = AgentTools(lab: lab)
     }
 
     /// What calling `name` fails with, as text; nil when it succeeds.

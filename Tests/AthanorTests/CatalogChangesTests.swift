@@ -4,7 +4,7 @@ import AthanorJournal
 import Foundation
 import Testing
 
-@testable import AthanorServer
+@testable import Athanor
 
 /// The catalog's change stream (`GET /api/events`): snapshots in order, whoever asks for a
 /// refresh and however many ask at once.
@@ -20,12 +20,10 @@ import Testing
         let stream = changes.subscribe()
         let received = Task {
             var seqs: [Int] = []
-            for await message in stream {
-                guard message.hasPrefix("event: run\n"), let line = message.split(separator: "\n").dropFirst().first,
-                    let run = try? JSONValue(parsing: line.dropFirst("data: ".count))
-                else { continue }
-                seqs.append(Int(run["last_seq"]?.integerValue ?? 0))
-                if run["status"]?.stringValue == "completed" { return seqs }
+            for await change in stream {
+                guard case .run(let run) = change else { continue }
+                seqs.append(run.lastSeq)
+                if run.status == .completed { return seqs }
             }
             return seqs
         }

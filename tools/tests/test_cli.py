@@ -228,7 +228,9 @@ def test_create_json_prints_instance_with_defaults(data):
     obj = ok_json("create", "demo", "--name", "J", "--description", "d", "--set", "delay_ms=1", data=data)
     assert list(obj) == [
         "instance", "name", "description", "experiment", "config", "created_at", "updated_at", "deleted",
+        "run_count", "last_run",
     ]
+    assert obj["run_count"] == 0 and obj["last_run"] is None
     assert ID.match(obj["instance"])
     assert obj["name"] == "J" and obj["description"] == "d" and obj["experiment"] == "demo"
     assert obj["config"] == {**DEMO_DEFAULTS, "delay_ms": 1}

@@ -134,7 +134,7 @@ def test_errors_are_tool_errors_and_the_session_goes_on(connect):
             ("create_experiment", {"name": "x", "experiment_module": "nope"}, "unknown experiment"),
             ("create_experiment", {"name": "x", "experiment_module": "demo", "configuration": {"iterations": 0}},
              "iterations: 0 is below the minimum 1"),
-            ("get_run_logs", {"run_id": "zzzz", "limit": "ten"}, "no run"),
+            ("get_run_logs", {"run_id": "zzzz", "limit": 10}, "no run"),
             ("no_such_tool", {}, "unknown tool"),
         ]
         for tool, arguments, message in cases:

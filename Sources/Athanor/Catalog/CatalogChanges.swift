@@ -1,17 +1,24 @@
-import Athanor
+import AthanorJournal
 import Foundation
 import Synchronization
 
-/// Keeps the catalog current and tells subscribers what changed: `event: instance` and
-/// `event: run` server-sent events, each carrying the object's JSON.
+/// One change in a catalog, as subscribers of ``CatalogChanges`` receive it.
+public enum CatalogChange: Sendable, Equatable {
+    /// An instance changed (or one of its runs did): its listing.
+    case instance(InstanceListing)
+    /// A run changed: its summary.
+    case run(RunSummary)
+}
+
+/// Keeps a catalog current and tells subscribers what changed, in order.
 ///
 /// It reads exactly the journals inotify reports as changed (growing live journals only from
-/// where they were), and everything at once when the server itself changed something
-/// (``poke()``), so runs written by any process appear. Pages never poll: they receive these
-/// events.
-final class CatalogChanges: Sendable {
+/// where they were), with a full look every ten seconds as a safety net, so runs written by any
+/// process appear. The files are read outside every lock; snapshots are compared and sent in
+/// one step, so a subscriber never sees a run go back in time.
+public final class CatalogChanges: Sendable {
     private struct State {
-        var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        var subscribers: [UUID: AsyncStream<CatalogChange>.Continuation] = [:]
         var instances: [String: InstanceState] = [:]
         var runs: [String: RunSummary] = [:]
     }
@@ -20,7 +27,9 @@ final class CatalogChanges: Sendable {
     let interval: Duration
     private let state = Mutex(State())
 
-    init(catalog: Catalog, interval: Duration = .milliseconds(200)) {
+    /// Changes of `catalog`, as of its current state; `interval` is how often it is read whole
+    /// where inotify is not available.
+    public init(catalog: Catalog, interval: Duration = .milliseconds(200)) {
         self.catalog = catalog
         self.interval = interval
         state.withLock { state in
@@ -30,9 +39,10 @@ final class CatalogChanges: Sendable {
         }
     }
 
-    /// A stream of server-sent event texts; it ends when the subscriber goes away.
-    func subscribe() -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+    /// Every change from now on; the stream ends when the subscriber goes away. A subscriber
+    /// that does not keep up loses the oldest changes beyond 10,000 (a page then reloads).
+    public func subscribe() -> AsyncStream<CatalogChange> {
+        let (stream, continuation) = AsyncStream<CatalogChange>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let id = UUID()
         state.withLock { $0.subscribers[id] = continuation }
         continuation.onTermination = { [weak self] _ in
@@ -41,15 +51,10 @@ final class CatalogChanges: Sendable {
         return stream
     }
 
-    /// Refreshes now (after the server itself changed something).
-    func poke() {
-        refreshAndBroadcast()
-    }
-
     /// Keeps the catalog current until the task is cancelled: woken by inotify for exactly the
     /// files that changed, with a full look every ten seconds as a safety net (and every
     /// ``interval`` where inotify is not available).
-    func run() async {
+    public func watch() async {
         guard let watcher = try? DirectoryWatcher() else {
             while !Task.isCancelled {
                 refreshAndBroadcast()
@@ -94,7 +99,7 @@ final class CatalogChanges: Sendable {
     /// The files are read first, outside this object's lock; the catalog's state is then taken,
     /// compared and sent in one step under the lock, so that whichever of two concurrent calls
     /// sends second sends the newer state: subscribers never see a run go back in time.
-    func refreshAndBroadcast(changed: Set<String>? = nil) {
+    public func refreshAndBroadcast(changed: Set<String>? = nil) {
         if let changed {
             try? catalog.refresh(changedPaths: changed)
         } else {
@@ -103,28 +108,23 @@ final class CatalogChanges: Sendable {
         state.withLock { state in
             let (instances, runs) = catalog.snapshot()
             var changedInstances: Set<String> = []
-            var messages: [String] = []
+            var changes: [CatalogChange] = []
             for run in runs where state.runs[run.runID] != run {
                 state.runs[run.runID] = run
                 changedInstances.insert(run.instanceID)
-                messages.append(Self.event("run", run.json))
+                changes.append(.run(run))
             }
             let runsByInstance = Dictionary(grouping: runs, by: \.instanceID)
             for instance in instances
             where state.instances[instance.instanceID] != instance || changedInstances.contains(instance.instanceID) {
                 state.instances[instance.instanceID] = instance
-                messages.append(
-                    Self.event(
-                        "instance", Catalog.listing(of: instance, runs: runsByInstance[instance.instanceID] ?? [])))
+                changes.append(
+                    .instance(InstanceListing(instance: instance, runs: runsByInstance[instance.instanceID] ?? [])))
             }
-            // Yielding only buffers (each subscriber's stream keeps the newest 10,000 events).
+            // Yielding only buffers (each subscriber's stream keeps the newest 10,000 changes).
             for subscriber in state.subscribers.values {
-                for message in messages { subscriber.yield(message) }
+                for change in changes { subscriber.yield(change) }
             }
         }
-    }
-
-    private static func event(_ name: String, _ value: JSONValue) -> String {
-        "event: \(name)\ndata: \((try? value.jsonText()) ?? "null")\n\n"
     }
 }

@@ -13,6 +13,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     case configDecoding(type: String, reason: String)
     case resultEncoding(key: String, reason: String)
     case runAlreadyEnded(run: String)
+    /// A run that has ended cannot be cancelled.
+    case runEnded(run: String, status: RunStatus)
     case journal(JournalError)
     case storage(path: String, reason: String)
 
@@ -38,6 +40,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
             return "result \"\(key)\" could not be recorded: \(reason)"
         case .runAlreadyEnded(let run):
             return "run \(run) has already ended; nothing more can be recorded"
+        case .runEnded(let run, let status):
+            return "run \(run) has already ended (\(status.rawValue)); nothing to cancel"
         case .journal(let error):
             return error.description
         case .storage(let path, let reason):

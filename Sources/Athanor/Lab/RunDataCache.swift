@@ -1,4 +1,4 @@
-import Athanor
+import AthanorJournal
 import Foundation
 import Synchronization
 
@@ -13,6 +13,8 @@ final class RunDataCache: Sendable {
     struct RunData: Sendable {
         var logs: [RunLogs.Entry]
         var results: RunResults
+        /// Why the journal could not be read to its end (a damaged compressed journal), if so.
+        var failure: String?
         /// The log lines matching the last filter asked for, as indexes into `logs`.
         var lastFilter: (filter: LogFilter, matches: [Int])?
     }
@@ -77,6 +79,7 @@ final class RunDataCache: Sendable {
         } catch {
             // A damaged compressed journal: serve what was read before the damage; the run's
             // summary (its `problems`) says what is wrong and where.
+            data.failure = "\(error)"
         }
         data.logs = logs.entries
         return data

@@ -8,6 +8,12 @@ public struct RunLogs: Sendable, Equatable {
         public var seq: Int
         public var timestamp: Timestamp
         public var record: LogRecord
+
+        public init(seq: Int, timestamp: Timestamp, record: LogRecord) {
+            self.seq = seq
+            self.timestamp = timestamp
+            self.record = record
+        }
     }
 
     /// Which lines are kept.
@@ -38,6 +44,13 @@ public struct RunResults: Sendable, Equatable {
         public var timestamp: Timestamp
         public var key: String
         public var value: JSONValue
+
+        public init(seq: Int, timestamp: Timestamp, key: String, value: JSONValue) {
+            self.seq = seq
+            self.timestamp = timestamp
+            self.key = key
+            self.value = value
+        }
     }
 
     /// The results, one per key, in the order their keys first appeared.

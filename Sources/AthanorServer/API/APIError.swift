@@ -29,23 +29,18 @@ struct APIError: HTTPResponseError {
 }
 
 extension APIError {
-    /// The API's answer to a harness error.
+    /// The API's answer to a harness error: its problem (see ``HarnessError/problem``) with the
+    /// HTTP status of its code.
     init(_ error: HarnessError) {
-        switch error {
-        case .invalidConfig(_, let validation):
-            self.init(
-                status: .unprocessableContent, code: "invalid_config", message: error.description,
-                details: validation.errors.map { ["path": .string($0.path), "message": .string($0.message)] })
-        case .unknownExperiment, .unknownID:
-            self.init(status: .notFound, code: "not_found", message: error.description)
-        case .invalidID, .configDecoding:
-            self.init(status: .badRequest, code: "bad_request", message: error.description)
-        case .ambiguousID:
-            self.init(status: .conflict, code: "ambiguous_id", message: error.description)
-        case .instanceDeleted, .runAlreadyEnded:
-            self.init(status: .conflict, code: "conflict", message: error.description)
-        case .resultEncoding, .journal, .storage:
-            self.init(status: .internalServerError, code: "internal", message: error.description)
-        }
+        let problem = error.problem
+        let status: HTTPResponse.Status =
+            switch problem.code {
+            case "invalid_config": .unprocessableContent
+            case "not_found": .notFound
+            case "bad_request": .badRequest
+            case "ambiguous_id", "conflict": .conflict
+            default: .internalServerError
+            }
+        self.init(status: status, code: problem.code, message: problem.message, details: problem.details)
     }
 }

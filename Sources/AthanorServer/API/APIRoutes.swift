@@ -1,16 +1,17 @@
 import Athanor
 import Hummingbird
 
-/// The JSON API (`docs/http-api.md`), over a ``ServerHarness``.
+/// The JSON API (`docs/http-api.md`): each route parses its input, calls one ``Lab`` method and
+/// encodes the answer.
 struct APIRoutes: Sendable {
-    let harness: ServerHarness
+    let lab: Lab
     let sessions: MCPSessions
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/status") { _, _ in
             // What the server holds, for operators (and the tests that check nothing leaks).
             JSONResponse.make([
-                "supervised_runs": .integer(Int64(harness.supervisor.supervisedRunCount)),
+                "supervised_runs": .integer(Int64(lab.supervisedRunCount)),
                 "mcp_sessions": .integer(Int64(await sessions.count)),
             ])
         }
@@ -53,6 +54,15 @@ struct APIRoutes: Sendable {
     func handling<Value>(_ body: () throws -> Value) throws -> Value {
         do {
             return try body()
+        } catch let error as HarnessError {
+            throw APIError(error)
+        }
+    }
+
+    /// Runs `body`, answering harness errors as API errors.
+    func handling<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
         } catch let error as HarnessError {
             throw APIError(error)
         }

@@ -6,7 +6,7 @@ import ServiceLifecycle
 extension APIRoutes {
     func addEventStreams(to router: Router<BasicRequestContext>) {
         router.get("/api/runs/:id/events") { request, context in
-            let entry = try run(context)
+            let id = try id(context, kind: "run")
             let lastEventID = try request.headers[.lastEventID] ?? QueryParameters(request).get("after")
             var after = 0
             if let lastEventID {
@@ -16,12 +16,12 @@ extension APIRoutes {
                 }
                 after = seq
             }
-            return ServerSentEvents.response(
-                RunEventChunks(follower: TailFollower<RunEventLine>(path: entry.journalPath, from: after + 1)))
+            let events = try handling { try lab.runEvents(of: id, from: after + 1) }
+            return ServerSentEvents.response(RunEventChunks(events: events))
         }
 
         router.get("/api/events") { _, _ in
-            ServerSentEvents.response(harness.changes.subscribe().map { ByteBuffer(string: $0) })
+            ServerSentEvents.response(lab.changes.subscribe().map(Self.serverSentEvent))
         }
     }
 }
@@ -54,20 +54,32 @@ enum ServerSentEvents {
     }
 }
 
-/// A run's journal events as server-sent events (`id:` the `seq`, `data:` the journal line as
-/// it is on disk, unknown types and fields included), every line the follower has read at once
-/// in one chunk, so that a burst of thousands of events costs one network write rather than
-/// thousands.
-struct RunEventChunks: AsyncSequence, Sendable {
-    let follower: TailFollower<RunEventLine>
+extension APIRoutes {
+    /// A catalog change as a server-sent event: `event: instance` or `event: run`, `data:` its JSON.
+    @Sendable static func serverSentEvent(_ change: CatalogChange) -> ByteBuffer {
+        let (name, value): (String, JSONValue) =
+            switch change {
+            case .instance(let listing): ("instance", listing.json)
+            case .run(let summary): ("run", summary.json)
+            }
+        return ByteBuffer(string: "event: \(name)\ndata: \((try? value.jsonText()) ?? "null")\n\n")
+    }
+}
 
-    func makeAsyncIterator() -> Iterator { Iterator(events: follower.makeAsyncIterator()) }
+/// A run's journal events as server-sent events (`id:` the `seq`, `data:` the journal line as
+/// it is on disk, unknown types and fields included), every line the shared follower has for
+/// this client at once in one chunk, so that a burst of thousands of events costs one network
+/// write rather than thousands.
+struct RunEventChunks: AsyncSequence, Sendable {
+    let events: SharedFollowerReader<RunEventLine>
+
+    func makeAsyncIterator() -> Iterator { Iterator(events: events.makeAsyncIterator()) }
 
     struct Iterator: AsyncIteratorProtocol {
-        var events: TailFollower<RunEventLine>.Iterator
+        var events: SharedFollowerReader<RunEventLine>.Iterator
 
         mutating func next() async throws -> ByteBuffer? {
-            guard let batch = try await events.nextBatch() else { return nil }
+            guard let batch = try await events.next() else { return nil }
             var chunk = ByteBuffer()
             chunk.reserveCapacity(batch.reduce(0) { $0 + $1.payload.bytes.count + 24 })
             for event in batch {

@@ -4,7 +4,7 @@ import Hummingbird
 extension APIRoutes {
     func addExperimentRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/experiments") { _, _ in
-            JSONResponse.make(.array(harness.registry.experiments.map(ExperimentRegistry.json(of:))))
+            JSONResponse.make(.array(lab.registry.experiments.map(ExperimentRegistry.json(of:))))
         }
     }
 }

@@ -5,8 +5,7 @@ extension APIRoutes {
     func addInstanceRoutes(to router: Router<BasicRequestContext>) {
         router.get("/api/instances") { request, _ in
             let all = try QueryParameters(request).flag("all")
-            return JSONResponse.make(
-                .array(harness.catalog.instances(includingDeleted: all).map(harness.catalog.listing(of:))))
+            return JSONResponse.make(.array(lab.instances(includingDeleted: all).map(\.json)))
         }
 
         router.post("/api/instances") { request, _ in
@@ -15,46 +14,37 @@ extension APIRoutes {
             let name = try body.requiredString("name")
             let description = try body.string("description") ?? ""
             let created = try handling {
-                try harness.store.create(
+                try lab.createInstance(
                     experiment: experiment, name: name, description: description,
                     config: body.members["config"] ?? [:])
             }
-            harness.changes.poke()
-            return JSONResponse.make(harness.catalog.listing(of: created), status: .created)
+            return JSONResponse.make(created.json, status: .created)
         }
 
         router.get("/api/instances/:id") { _, context in
-            let instance = try handling { try harness.catalog.instance(try id(context, kind: "instance")) }
-            var object = harness.catalog.listing(of: instance).objectValue ?? [:]
-            object["runs"] = .array(harness.catalog.runs(instance: instance.instanceID).map { $0.summary.json })
-            return JSONResponse.make(.object(object))
+            let id = try id(context, kind: "instance")
+            return JSONResponse.make(try handling { try lab.instance(id) }.json)
         }
 
         router.patch("/api/instances/:id") { request, context in
+            let id = try id(context, kind: "instance")
             let body = try await RequestBody(request, fields: ["name", "description", "config"])
             let name = try body.string("name")
             if name?.isEmpty == true { throw APIError.badRequest("`name` must not be empty") }
             let description = try body.string("description")
             let updated = try handling {
-                let instance = try harness.catalog.instance(try id(context, kind: "instance"))
-                return try harness.store.update(
-                    instance.instanceID, name: name, description: description, config: body.members["config"])
+                try lab.updateInstance(id, name: name, description: description, config: body.members["config"])
             }
-            harness.changes.poke()
-            return JSONResponse.make(harness.catalog.listing(of: updated))
+            return JSONResponse.make(updated.json)
         }
 
         router.delete("/api/instances/:id") { _, context in
-            let deleted = try handling {
-                let instance = try harness.catalog.instance(try id(context, kind: "instance"))
-                try harness.store.delete(instance.instanceID)
-                return try harness.store.load(instance.instanceID)
-            }
-            harness.changes.poke()
-            return JSONResponse.make(harness.catalog.listing(of: deleted))
+            let id = try id(context, kind: "instance")
+            return JSONResponse.make(try handling { try lab.deleteInstance(id) }.json)
         }
 
         router.post("/api/instances/:id/runs") { request, context in
+            let id = try id(context, kind: "instance")
             let body = try await RequestBody(request, fields: ["timeout"])
             var timeout: Duration?
             if let value = body["timeout"] {
@@ -66,13 +56,8 @@ extension APIRoutes {
                 }
                 timeout = duration
             }
-            let assignment = try handling {
-                let instance = try harness.catalog.instance(try id(context, kind: "instance"))
-                return try harness.supervisor.start(instance, timeout: timeout)
-            }
-            harness.changes.poke()
-            let summary = (try? Catalog.summarize(assignment.journalPath)) ?? RunSummary()
-            return JSONResponse.make(summary.json, status: .accepted)
+            let started = try handling { try lab.startRun(of: id, timeout: timeout) }
+            return JSONResponse.make(started.summary.json, status: .accepted)
         }
     }
 }

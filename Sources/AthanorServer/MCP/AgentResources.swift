@@ -13,8 +13,7 @@ extension AgentTools {
 
     /// The most recent runs, as resources to list: (URI, name).
     func recentRunResources(limit: Int = 100) -> [(uri: String, name: String)] {
-        if refreshesCatalog { try? harness.catalog.refresh() }
-        return harness.catalog.runs().suffix(limit).reversed().map { entry in
+        ((try? lab.runs()) ?? []).suffix(limit).reversed().map { entry in
             (
                 "athanor://runs/\(entry.summary.runID)",
                 "\(entry.summary.instanceName): run \(entry.summary.runID.prefix(12)) (\(entry.summary.status.rawValue))"

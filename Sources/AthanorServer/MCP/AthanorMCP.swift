@@ -7,10 +7,11 @@ import MCP
 public enum AthanorMCP {
     /// Serves MCP on stdio until the client closes it.
     public static func runStdio(data: DataDirectory, registry: ExperimentRegistry) async throws {
-        let harness = try ServerHarness(
-            data: data, registry: registry, executor: ProcessExecutor(),
-            maxConcurrentRuns: ProcessInfo.processInfo.activeProcessorCount)
-        let server = await MCPServerFactory.make(tools: AgentTools(harness: harness, refreshesCatalog: true))
+        let lab = try Lab(data: data, registry: registry, recovery: .inBackground)
+        // Reads only what other processes change, as inotify reports it.
+        let watching = Task { await lab.watch() }
+        defer { watching.cancel() }
+        let server = await MCPServerFactory.make(tools: AgentTools(lab: lab))
         try await server.start(transport: StdioTransport())
         await server.waitUntilCompleted()
     }
