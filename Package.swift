@@ -91,7 +91,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AthanorServerTests",
-            dependencies: ["AthanorServer", "AthanorExperiments"],
+            dependencies: [
+                "AthanorServer", "AthanorExperiments",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
