@@ -131,7 +131,9 @@ public final class ProcessExecutor: Executor {
                 _ = await process.waitUntilExit()
                 return stopping.request
             }
-            await process.exited.wait(upTo: .milliseconds(10))
+            // An exit is seen at once; a stop request within 100 ms (each live run costs its
+            // supervisor ten wake-ups a second, not a hundred).
+            await process.exited.wait(upTo: .milliseconds(100))
         }
         return nil
     }
