@@ -22,8 +22,7 @@ struct RecoverCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: data.path) else {
             throw CommandFailure("\(data.path): no such data directory")
         }
-        let runs = data.directory.runsPath
-        let outcomes = FileManager.default.fileExists(atPath: runs) ? try JournalRecovery.recoverRuns(under: runs) : []
+        let outcomes = try data.openLab(recovery: .never).recoverDeadRuns()
         for outcome in outcomes {
             switch outcome.action {
             case .closedAsInterrupted(let seq, let torn):

@@ -89,7 +89,21 @@ extension Lab {
         TailFollower<RunEvent>(path: try run(prefix).journalPath, onProblem: onProblem)
     }
 
-    // MARK: Checking
+    // MARK: Checking and repairing
+
+    /// Closes every run whose writer died (`run_failed`, "interrupted"), finishes interrupted
+    /// closes and removes what a dead writer left empty; says what it did to each journal.
+    public func recoverDeadRuns() throws(HarnessError) -> [JournalRecovery.Outcome] {
+        guard FileManager.default.fileExists(atPath: data.runsPath) else { return [] }
+        let outcomes: [JournalRecovery.Outcome]
+        do {
+            outcomes = try JournalRecovery.recoverRuns(under: data.runsPath)
+        } catch {
+            throw .storage(path: data.runsPath, reason: "\(error)")
+        }
+        if catalog.hasRead { changes.refreshAndBroadcast() }
+        return outcomes
+    }
 
     /// The journals `targets` names (files, directories searched recursively, or run IDs), or
     /// every journal of the data directory when it names none, each checked (see
