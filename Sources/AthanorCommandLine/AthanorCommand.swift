@@ -14,7 +14,7 @@ struct AthanorCommand: AsyncParsableCommand {
             ServeCommand.self, MCPCommand.self, ExperimentsCommand.self, CreateCommand.self, UpdateCommand.self,
             DeleteCommand.self,
             InstancesCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, LogsCommand.self,
-            ResultsCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
+            ResultsCommand.self, MetricsCommand.self, CompareCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
             ExportCommand.self, RecoverCommand.self, GitSetupCommand.self, SynthCommand.self, WorkerCommand.self,
             SuperviseCommand.self,
         ]

@@ -58,6 +58,11 @@ enum Output {
     }
 
     /// `5/10 (50%)`, or `-`.
+    /// A metric value, short: up to 6 significant digits.
+    static func number(_ value: Double) -> String {
+        String(format: "%.6g", value)
+    }
+
     static func progress(_ update: ProgressUpdate?) -> String {
         guard let update else { return "-" }
         guard update.total > 0 else { return "\(update.current)" }

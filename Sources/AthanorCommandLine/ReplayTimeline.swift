@@ -87,6 +87,8 @@ struct TimelinePrinter {
             return type + " \(record.level.rawValue) \(record.message)\(metadata)"
         case .progress(let update): return type + " \(Output.progress(update))\(update.message.map { " \($0)" } ?? "")"
         case .result(let key, let value): return type + " \(key) = \((try? value.jsonText()) ?? "")"
+        case .metric(let record):
+            return type + " step \(record.step): " + record.values.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
         case .completed: return type
         case .failed(let error): return type + " \(error)"
         case .cancelled(let reason, let forced): return type + " \(reason)\(forced ? " (forced)" : "")"
@@ -104,6 +106,7 @@ struct TimelinePrinter {
             case .error: code = "31"
             }
         case .result: code = "36"
+        case .metric: code = "35"
         case .progress: code = "34"
         case .completed: code = "32;1"
         case .failed, .cancelled: code = "31;1"

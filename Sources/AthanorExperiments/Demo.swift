@@ -8,7 +8,7 @@ import Foundation
 public struct Demo: Experiment {
     public static let name = "demo"
     public static let description =
-        "Counts iterations, logging, recording a result and reporting progress for each; can fail or crash on purpose."
+        "Counts iterations, logging, recording a result, a `loss` metric and progress for each; can fail or crash on purpose."
     public static let configSchema = ConfigSchema {
         Field.integer(
             "iterations", default: 10, min: 1, max: 1_000_000, label: "Iterations",
@@ -44,6 +44,11 @@ public struct Demo: Experiment {
 
     public init() {}
 
+    /// A loss-like curve: falling, with a little deterministic noise.
+    static func loss(at iteration: Int) -> Double {
+        1 / Double(iteration).squareRoot() + 0.05 * sin(Double(iteration) * 1.7)
+    }
+
     public func run(_ ctx: RunContext) async throws {
         let config = try ctx.config(as: Config.self)
         ctx.log(
@@ -59,6 +64,7 @@ public struct Demo: Experiment {
             try ctx.result(
                 "iteration_\(iteration)",
                 Sample(iteration: iteration, value: sin(Double(iteration)), even: iteration.isMultiple(of: 2)))
+            try ctx.metric("loss", Self.loss(at: iteration), step: iteration)
             ctx.progress(iteration, of: config.iterations, "Iteration \(iteration) of \(config.iterations)")
             if config.delayMs > 0 { try await Task.sleep(for: .milliseconds(config.delayMs)) }
         }

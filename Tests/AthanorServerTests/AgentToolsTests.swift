@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func everyToolHasAnObjectSchema() {
-        #expect(tools.definitions.count == 17)
+        #expect(tools.definitions.count == 19)
         #expect(tools.definitions.allSatisfy { $0.inputSchema["type"] == "object" })
     }
 }

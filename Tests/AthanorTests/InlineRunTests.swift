@@ -117,7 +117,7 @@ import Testing
         unknown.experiment = "nope"
         await #expect(
             throws: HarnessError.unknownExperiment(
-                name: "nope", known: ["counter", "failing", "explicit", "awkward", "parallel"])
+                name: "nope", known: ["counter", "failing", "explicit", "awkward", "parallel", "curves"])
         ) {
             try await executor.execute(unknown)
         }

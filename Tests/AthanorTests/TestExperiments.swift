@@ -97,4 +97,34 @@ struct Parallel: Experiment {
     }
 }
 
-let testRegistry = ExperimentRegistry([Counter.self, Failing.self, Explicit.self, Awkward.self, Parallel.self])
+let testRegistry = ExperimentRegistry([
+    Counter.self, Failing.self, Explicit.self, Awkward.self, Parallel.self, Curves.self,
+])
+
+/// Records metric curves every way the API allows, and the points it must refuse.
+struct Curves: Experiment {
+    static let name = "curves"
+    static let description = "Records metric points: explicit and implicit steps, batches, refusals."
+    static let configSchema = ConfigSchema {}
+
+    func run(_ ctx: RunContext) async throws {
+        try ctx.metric("loss", 1.0)  // step 0
+        try ctx.metric("loss", 0.5)  // step 1
+        try ctx.metric("loss", 0.25, step: 10)
+        try ctx.metric("loss", 0.2)  // step 11
+        try ctx.metrics(["accuracy": 0.5, "loss": 0.1])  // step 12: the later of 0 and 12
+        for refused in [Double.nan, .infinity, -.infinity] {
+            do {
+                try ctx.metric("loss", refused)
+                ctx.log(.error, "\(refused) was recorded")
+            } catch {
+                ctx.log(.info, "\(error)")
+            }
+        }
+        do {
+            try ctx.metric("loss", 1, step: -1)
+        } catch {
+            ctx.log(.info, "\(error)")
+        }
+    }
+}

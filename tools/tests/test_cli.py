@@ -368,7 +368,7 @@ def test_run_writes_complete_journal(data):
     progress = [e for e in events if e["type"] == "progress"]
     assert progress and progress[-1]["current"] == 50 and progress[-1]["total"] == 50
     types = {e["type"] for e in events}
-    assert types == {"run_created", "run_started", "log", "result", "progress", "run_completed"}
+    assert types == {"run_created", "run_started", "log", "result", "metric", "progress", "run_completed"}
 
 
 def test_run_json_prints_summary(data):
@@ -821,3 +821,34 @@ def test_athanor_data_environment_variable(tmp_path):
     # --data wins over the environment
     other = tmp_path / "flag"
     assert ok_json("instances", data=other, cwd=tmp_path, env=env) == []
+
+
+def test_metrics_and_compare(data):
+    """`athanor metrics` and `athanor compare` on runs the binary recorded (demo records `loss`
+    at every iteration)."""
+    _, first = completed_run(data, iterations=30, delay_ms=0)
+    _, second = completed_run(data, iterations=12, delay_ms=0)
+    summary = ok_json("metrics", first, data=data)
+    loss = summary["metrics"]["loss"]
+    journal = [json.loads(line) for line in ok("replay", first, "--json", "--type", "metric", data=data).splitlines()]
+    values = [(line["step"], line["value"]) for line in journal]
+    assert loss["count"] == 30 == len(values)
+    assert (loss["first"]["step"], loss["first"]["value"]) == values[0]
+    assert (loss["last"]["step"], loss["last"]["value"]) == values[-1]
+    assert loss["min"]["value"] == min(v for _, v in values) and loss["max"]["value"] == max(v for _, v in values)
+    table = ok("metrics", first, data=data).splitlines()
+    assert table[0].split()[:5] == ["KEY", "POINTS", "LAST", "MIN", "MAX"]
+    row = table[1].split()
+    assert row[0] == "loss" and row[1] == "30" and any(ch in table[1] for ch in "▁▂▃▄▅▆▇█")
+    fails("metrics", first, "--key", "accuracy", message='has no metric "accuracy"', data=data)
+
+    compared = ok_json("compare", first, second, data=data)
+    assert [run["run"] for run in compared["runs"]] == [first, second]
+    config = {row["key"]: row for row in compared["config"]}
+    assert config["iterations"]["differs"] and config["iterations"]["values"] == [30, 12]
+    assert not config["delay_ms"]["differs"]
+    metrics = {row["key"]: row["values"] for row in compared["metrics"]}
+    assert [value["count"] for value in metrics["loss"]] == [30, 12]
+    text = ok("compare", first, second, data=data)
+    assert "configuration: 1 of 4 keys differ" in text and "iterations" in text and "delay_ms" not in text
+    fails("compare", first, message="at least two runs", data=data)

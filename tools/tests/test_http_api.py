@@ -108,6 +108,29 @@ def test_a_run_started_over_the_api_completes_with_its_logs_and_results(server):
     one = call(server, "GET", f"/api/runs/{rid}/results?key=iteration_7")[1]["entries"]
     assert one[0]["value"]["iteration"] == 7
     assert [r["run"] for r in call(server, "GET", f"/api/runs?instance={iid}&status=completed")[1]] == [rid]
+    # Its metric (demo: `loss` at steps 1…20), raw, bucketed, zoomed, smoothed, and compared.
+    assert done["metrics"]["loss"]["count"] == 20
+    status, curves = call(server, "GET", f"/api/metrics?runs={rid}")
+    series = curves["runs"][0]["series"][0]
+    assert status == 200 and series["key"] == "loss" and series["raw"] and series["x"] == list(range(1, 21))
+    assert min(series["y"]) == done["metrics"]["loss"]["min"]["value"]
+    bucketed = call(server, "GET", f"/api/metrics?runs={rid[:12]}&keys=loss&points=8&smoothing=0.5")[1]
+    series = bucketed["runs"][0]["series"][0]
+    assert not series["raw"] and len(series["buckets"]) == 2 and series["count"] == 20
+    assert max(b["max"][1] for b in series["buckets"]) == done["metrics"]["loss"]["max"]["value"]
+    assert series["smoothed"]["count"] == 20
+    zoomed = call(server, "GET", f"/api/metrics?runs={rid}&from=5&to=8&x=step")[1]["runs"][0]["series"][0]
+    assert zoomed["raw"] and zoomed["x"] == [5, 6, 7, 8]
+    timed = call(server, "GET", f"/api/metrics?runs={rid}&x=time")[1]["runs"][0]["series"][0]
+    assert 0 <= timed["x"][0] <= timed["x"][-1]
+    for query, message in (("", "`runs` is required"), (f"runs={rid}&x=epoch", "`x` must be"),
+                           (f"runs={rid}&points=2", "`points` must be"), (f"runs={rid}&smoothing=1", "`smoothing`"),
+                           ("runs=../x", "not a valid run ID"), (f"runs={rid}&from=abc", "`from` must be a number")):
+        status, problem = call(server, "GET", f"/api/metrics?{query}")
+        assert status == 400 and message in problem["error"]["message"], (query, problem)
+    status, compared = call(server, "GET", f"/api/compare?runs={rid},{rid}")
+    assert status == 200 and [r["run"] for r in compared["runs"]] == [rid, rid]
+    assert not any(row["differs"] for row in compared["config"])
 
 
 def test_the_event_stream_forwards_the_journals_own_lines(server, tmp_path):

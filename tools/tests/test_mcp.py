@@ -17,7 +17,7 @@ import support
 
 TOOLS = {"list_experiments", "get_experiment", "create_experiment", "update_experiment", "delete_experiment",
          "list_available_modules", "get_config_schema", "validate_config", "list_runs", "get_run", "start_run",
-         "cancel_run", "get_run_logs", "list_results", "get_result_details", "wait_for_run", "replay_run"}
+         "cancel_run", "get_run_logs", "list_results", "get_result_details", "wait_for_run", "replay_run", "get_run_metrics", "compare_runs"}
 
 
 def run(coroutine):
@@ -99,6 +99,19 @@ def test_a_whole_lifecycle(connect):
         assert more["results"][0]["key"] == "iteration_6"
         error, details, _ = await call(session, "get_result_details", run_id=done["run"], key="iteration_3")
         assert details["results"][0]["value"]["iteration"] == 3
+        # Metrics: demo records `loss` at steps 1…12.
+        error, metrics, _ = await call(session, "get_run_metrics", run_id=done["run"])
+        assert not error and metrics["metrics"]["loss"]["count"] == 12, metrics
+        error, curve, _ = await call(session, "get_run_metrics", run_id=done["run"], key="loss", points=8)
+        series = curve["series"][0]
+        assert not error and series["raw"] is False and series["count"] == 12 and len(series["buckets"]) == 2, curve
+        assert min(b["min"][1] for b in series["buckets"]) == metrics["metrics"]["loss"]["min"]["value"]
+        error, curve, _ = await call(session, "get_run_metrics", run_id=done["run"], key="loss")
+        assert curve["series"][0]["x"] == list(range(1, 13)) and curve["x"] == "step"
+        error, text, _ = await call(session, "get_run_metrics", run_id=done["run"], key="nope")
+        assert error and 'has no metric "nope"' in text
+        error, compared, _ = await call(session, "compare_runs", run_ids=[done["run"], done["run"][:12]])
+        assert not error and not any(row["differs"] for row in compared["config"]), compared
         error, replay, _ = await call(session, "replay_run", id=done["run"], at_seq=5)
         assert replay["at_seq"] == 5 and replay["state"]["status"] == "running" and len(replay["timeline"]) == 5
         error, runs, structured = await call(session, "list_runs", experiment_id=iid)

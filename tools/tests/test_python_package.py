@@ -95,7 +95,7 @@ def test_the_package_installs_with_pip(tmp_path):
 def test_duckdb_queries_the_results_of_every_run_in_one_statement(data):
     duckdb = pytest.importorskip("duckdb")
     rows = duckdb.sql(f"""
-        SELECT run_id, count(*) AS results, avg(value.iteration) AS mean_iteration
+        SELECT run_id, count(*) AS results, avg((to_json(value)->>'iteration')::DOUBLE) AS mean_iteration
         FROM (SELECT regexp_extract(filename, '([0-9a-z]{{26}})\\.jsonl', 1) AS run_id, *
               FROM read_json('{data}/runs/*/*.jsonl.zst', format='newline_delimited', compression='zstd',
                              union_by_name=true, filename=true))
@@ -151,3 +151,30 @@ def test_nested_values_expand_into_dotted_columns_and_a_live_journal_loads(tmp_p
     assert run.results["value.tags"].tolist() == [["a", "b"]]
     summary = run.summary.iloc[0]
     assert summary.status == "running" and summary.progress_current == 1 and summary.last_seq == 4
+
+
+def test_metrics_load_as_long_frames(data):
+    """`run.metrics` and `load_runs(…).metrics` (demo records `loss` at steps 1…5)."""
+    runs, _ = athanor.load_runs(data, status="completed")
+    run = athanor.load_run(runs.run.iloc[0], data_dir=data)
+    metrics = run.metrics
+    assert list(metrics.columns) == ["step", "ts", "key", "value"]
+    assert metrics.step.tolist() == [1, 2, 3, 4, 5] and set(metrics.key) == {"loss"}
+    assert pd.api.types.is_datetime64_any_dtype(metrics.ts) and metrics.value.dtype == float
+    loaded = athanor.load_runs(data, status="completed")
+    assert set(loaded.metrics.run) == set(loaded.runs.run)
+    assert len(loaded.metrics) == sum(len(athanor.load_run(r, data_dir=data).metrics) for r in loaded.runs.run)
+    by_step = loaded.metrics.pivot(index="step", columns="run", values="value")
+    assert by_step.shape == (loaded.metrics.step.max(), len(loaded.runs))
+
+
+def test_a_batch_metric_line_gives_a_row_per_key(tmp_path):
+    journal = tmp_path / "batch.jsonl"
+    journal.write_text(
+        '{"seq":1,"ts":"2026-12-03T09:00:00.000000Z","type":"run_created","format":1,"run":"r","instance":"i",'
+        '"instance_name":"n","experiment":"e","config":{},"executor":"inline"}\n'
+        '{"seq":2,"ts":"2026-12-03T09:00:00.100000Z","type":"metric","step":3,"values":{"loss":0.5,"accuracy":1}}\n'
+        '{"seq":3,"ts":"2026-12-03T09:00:00.200000Z","type":"metric","key":"loss","value":0.25,"step":4}\n')
+    metrics = athanor.load_run(journal).metrics
+    assert metrics[["step", "key", "value"]].values.tolist() == [[3, "loss", 0.5], [3, "accuracy", 1.0],
+                                                               [4, "loss", 0.25]]

@@ -10,8 +10,8 @@ struct SummaryCache: Sendable {
         var summary: RunSummary
     }
 
-    // Version 2: summaries carry the journal's problems; a version 1 cache is rebuilt.
-    private static let header: JSONValue = ["athanor_cache": "run-summaries", "version": 2]
+    // Version 3: summaries carry metric summaries; an older cache is rebuilt.
+    private static let header: JSONValue = ["athanor_cache": "run-summaries", "version": 3]
 
     let path: String
     private(set) var entries: [String: Entry] = [:]

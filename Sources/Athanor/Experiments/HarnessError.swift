@@ -12,7 +12,11 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidConfig(experiment: String, ConfigValidationError)
     case configDecoding(type: String, reason: String)
     case resultEncoding(key: String, reason: String)
+    /// A metric point that cannot be recorded (a non-finite value, a negative step, an empty key).
+    case invalidMetric(key: String, reason: String)
     case runAlreadyEnded(run: String)
+    /// A request that asks for something impossible (too many runs at once, say).
+    case invalidRequest(String)
     /// A run that has ended cannot be cancelled.
     case runEnded(run: String, status: RunStatus)
     case journal(JournalError)
@@ -38,6 +42,10 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the configuration does not decode as \(type): \(reason)"
         case .resultEncoding(let key, let reason):
             return "result \"\(key)\" could not be recorded: \(reason)"
+        case .invalidMetric(let key, let reason):
+            return "metric \"\(Self.shown(key))\" could not be recorded: \(reason)"
+        case .invalidRequest(let reason):
+            return reason
         case .runAlreadyEnded(let run):
             return "run \(run) has already ended; nothing more can be recorded"
         case .runEnded(let run, let status):

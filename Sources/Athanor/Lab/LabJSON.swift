@@ -67,10 +67,10 @@ extension HarnessError {
         switch self {
         case .invalidConfig(_, let validation): ("invalid_config", description, validation.errors.map(\.json))
         case .unknownExperiment, .unknownID: ("not_found", description, [])
-        case .invalidID, .configDecoding: ("bad_request", description, [])
+        case .invalidID, .configDecoding, .invalidRequest: ("bad_request", description, [])
         case .ambiguousID: ("ambiguous_id", description, [])
         case .instanceDeleted, .runAlreadyEnded, .runEnded: ("conflict", description, [])
-        case .resultEncoding, .journal, .storage: ("internal", description, [])
+        case .resultEncoding, .invalidMetric, .journal, .storage: ("internal", description, [])
         }
     }
 }
@@ -95,6 +95,74 @@ extension RunReplay {
                     ]
                 }),
             "timeline_total": .integer(Int64(timelineTotal)),
+        ]
+    }
+}
+
+extension SampledCurve {
+    /// `{count, raw, x, y, buckets: [{first, min, max, last}]}`, each bucket point `[x, y]`.
+    public var json: JSONValue {
+        func point(_ point: Point) -> JSONValue { [.double(point.x), .double(point.y)] }
+        return [
+            "count": .integer(Int64(count)), "raw": .bool(isRaw), "x": .array(xs.map(JSONValue.double)),
+            "y": .array(ys.map(JSONValue.double)),
+            "buckets": .array(
+                buckets.map { bucket in
+                    [
+                        "first": point(bucket.first), "min": point(bucket.min), "max": point(bucket.max),
+                        "last": point(bucket.last),
+                    ]
+                }),
+        ]
+    }
+}
+
+extension RunCurves {
+    /// `{run, series: [{key, count, raw, x, y, buckets, smoothed?}]}`.
+    public var json: JSONValue {
+        [
+            "run": .string(run.summary.runID),
+            "series": .array(
+                curves.map { curve in
+                    var object = curve.sampled.json.objectValue ?? [:]
+                    object["key"] = .string(curve.key)
+                    if let smoothed = curve.smoothed { object["smoothed"] = smoothed.json }
+                    return .object(object)
+                }),
+        ]
+    }
+}
+
+extension RunComparison {
+    /// `{runs, config: [{key, values, differs}], results: [{key, values}], metrics: [{key, values:
+    /// [{count, last, min, max} or null]}]}`.
+    public var json: JSONValue {
+        [
+            "runs": .array(runs.map(\.json)),
+            "config": .array(
+                config.map { row in
+                    [
+                        "key": .string(row.key), "values": .array(row.values.map { $0 ?? .null }),
+                        "differs": .bool(Self.differs(row)),
+                    ]
+                }),
+            "results": .array(
+                results.map { row in ["key": .string(row.key), "values": .array(row.values.map { $0 ?? .null })] }),
+            "metrics": .array(
+                metrics.map { row in
+                    [
+                        "key": .string(row.key),
+                        "values": .array(
+                            row.values.map { summary in
+                                summary.map { summary in
+                                    [
+                                        "count": .integer(Int64(summary.count)), "last": .double(summary.last.value),
+                                        "min": .double(summary.min.value), "max": .double(summary.max.value),
+                                    ]
+                                } ?? .null
+                            }),
+                    ]
+                }),
         ]
     }
 }

@@ -42,6 +42,8 @@ public struct RunSummary: Sendable, Hashable {
     public var resultCount = 0
     /// Distinct result keys in the order first recorded.
     public private(set) var resultKeys: [String] = []
+    /// Each metric curve in brief, in the order first recorded.
+    public internal(set) var metrics = MetricSummaries()
     /// `resultKeys` as a set, for constant-time folding of runs with many results.
     private var knownKeys: Set<String> = []
     /// Problems noted beyond ``maximumProblems``, summarized in the last entry.
@@ -93,6 +95,8 @@ public struct RunSummary: Sendable, Hashable {
         case .result(let key, _):
             noteResultKey(key)
             resultCount += 1
+        case .metric(let record):
+            metrics.add(record)
         case .completed:
             finish(.completed, at: event.timestamp)
         case .failed(let error):

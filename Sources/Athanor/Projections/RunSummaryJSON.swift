@@ -25,6 +25,7 @@ extension RunSummary {
         ]
         object["result_count"] = .integer(Int64(resultCount))
         object["result_keys"] = .array(resultKeys.map(JSONValue.string))
+        object["metrics"] = .object(JSONObject(metrics.all.map { .init(key: $0.key, value: $0.json) }))
         object["error"] = error.map(JSONValue.string) ?? .null
         object["forced"] = .bool(forced)
         object["last_seq"] = .integer(Int64(lastSeq))
@@ -61,6 +62,9 @@ extension RunSummary {
             warn: Int(counts?["warn"]?.integerValue ?? 0), error: Int(counts?["error"]?.integerValue ?? 0))
         for key in json["result_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { noteResultKey(key) }
         resultCount = Int(json["result_count"]?.integerValue ?? 0)
+        for member in json["metrics"]?.objectValue ?? [:] {
+            if let summary = MetricSummary(key: member.key, json: member.value) { metrics.restore(summary) }
+        }
         error = json["error"]?.stringValue
         forced = json["forced"]?.boolValue ?? false
         lastSeq = Int(json["last_seq"]?.integerValue ?? 0)
@@ -71,4 +75,36 @@ extension RunSummary {
 
 extension Optional where Wrapped == Timestamp {
     fileprivate var json: JSONValue { map { .string($0.rfc3339) } ?? .null }
+}
+
+extension MetricSummary {
+    /// `{count, first, last, min, max}`, each point `{step, value}`.
+    public var json: JSONValue {
+        [
+            "count": .integer(Int64(count)), "first": first.json, "last": last.json, "min": min.json,
+            "max": max.json,
+        ]
+    }
+
+    /// Reads a summary written by ``json``; `nil` when it is not one.
+    init?(key: String, json: JSONValue) {
+        guard let count = json["count"]?.integerValue, let first = Point(json: json["first"]),
+            let last = Point(json: json["last"]), let min = Point(json: json["min"]), let max = Point(json: json["max"])
+        else { return nil }
+        self.init(key: key, point: first)
+        self.count = Int(count)
+        self.last = last
+        self.min = min
+        self.max = max
+    }
+}
+
+extension MetricSummary.Point {
+    /// `{step, value}`.
+    public var json: JSONValue { ["step": .integer(Int64(step)), "value": .double(value)] }
+
+    init?(json: JSONValue?) {
+        guard let step = json?["step"]?.integerValue, let value = json?["value"]?.doubleValue else { return nil }
+        self.init(step: Int(step), value: value)
+    }
 }

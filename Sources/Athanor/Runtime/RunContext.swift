@@ -19,6 +19,8 @@ public final class RunContext: Sendable {
     private let cancellation: CancellationFlag
     private let firstWriteError = Mutex<JournalError?>(nil)
     private let explicitEnding = Mutex<RunEvent?>(nil)
+    /// The step each metric key records at next when none is given.
+    private let nextSteps = Mutex<[String: Int]>([:])
 
     init(
         runID: String, instanceID: String, config: JSONValue, writer: JournalWriter<RunEvent>,
@@ -94,6 +96,40 @@ public final class RunContext: Sendable {
             throw .resultEncoding(key: key, reason: "\(error)")
         }
         try result(key, json)
+    }
+
+    /// Records the point (`step`, `value`) of the metric curve `key`, for example
+    /// `ctx.metric("loss", 0.31, step: 120)`. Without a step, the point goes at the key's next
+    /// step (0, then one after the last step recorded for it).
+    /// - Throws: ``HarnessError/invalidMetric(key:reason:)`` for NaN or ±Infinity, a negative
+    ///   step or an empty key; nothing is recorded then.
+    public func metric(_ key: String, _ value: Double, step: Int? = nil) throws(HarnessError) {
+        try recordMetric([MetricRecord.Value(key, value)], step: step)
+    }
+
+    /// Records several metrics at one step in one journal line, keys in the order given:
+    /// `ctx.metrics(["loss": 0.31, "accuracy": 0.88], step: 120)`. Without a step, the step is
+    /// the latest next step of the keys given (so no key goes back).
+    /// - Throws: ``HarnessError/invalidMetric(key:reason:)`` as ``metric(_:_:step:)``.
+    public func metrics(_ values: KeyValuePairs<String, Double>, step: Int? = nil) throws(HarnessError) {
+        try recordMetric(values.map { MetricRecord.Value($0.key, $0.value) }, step: step)
+    }
+
+    private func recordMetric(_ values: [MetricRecord.Value], step: Int?) throws(HarnessError) {
+        guard !values.isEmpty else { return }
+        for value in values {
+            if value.key.isEmpty { throw .invalidMetric(key: "", reason: "the key is empty") }
+            if !value.value.isFinite {
+                throw .invalidMetric(key: value.key, reason: "\(value.value) is not a finite number")
+            }
+        }
+        if let step, step < 0 { throw .invalidMetric(key: values[0].key, reason: "step \(step) is negative") }
+        let resolved = nextSteps.withLock { next in
+            let at = step ?? values.map { next[$0.key] ?? 0 }.max() ?? 0
+            for value in values { next[value.key] = at + 1 }
+            return at
+        }
+        record(.metric(MetricRecord(step: resolved, values: values)))
     }
 
     /// Ends the run as completed now.

@@ -68,6 +68,11 @@ public struct SubstrateShift: Experiment {
                     .info, "\(outcome.key): answered \(outcome.answer) (\(outcome.correct ? "right" : "wrong"))",
                     metadata: ["confidence": outcome.confidence.map(JSONValue.double) ?? .null])
                 ctx.progress(finished, of: trials.count, "\(correct) of \(finished) right")
+                try ctx.metrics(
+                    [
+                        "accuracy": Double(correct) / Double(finished),
+                        "tokens": Double(outcome.promptTokens + outcome.completionTokens),
+                    ], step: finished)
                 if let trial = pending.popFirst() { group.addTask { try await trial.perform(with: client) } }
             }
         }

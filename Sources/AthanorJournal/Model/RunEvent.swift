@@ -10,6 +10,8 @@ public enum RunEvent: JournalPayload, Hashable {
     case progress(ProgressUpdate)
     /// The experiment recorded a result.
     case result(key: String, value: JSONValue)
+    /// The experiment recorded points of one or more metric curves (loss, accuracy…).
+    case metric(MetricRecord)
     /// The run finished successfully.
     case completed
     /// The run failed; `error` says why.
@@ -27,6 +29,7 @@ public enum RunEvent: JournalPayload, Hashable {
         case .log: "log"
         case .progress: "progress"
         case .result: "result"
+        case .metric: "metric"
         case .completed: "run_completed"
         case .failed: "run_failed"
         case .cancelled: "run_cancelled"
@@ -47,7 +50,7 @@ public enum RunEvent: JournalPayload, Hashable {
 
     public var isLifecycle: Bool {
         switch self {
-        case .log, .progress, .result: false
+        case .log, .progress, .result, .metric: false
         default: true
         }
     }
@@ -100,6 +103,8 @@ public enum RunEvent: JournalPayload, Hashable {
             encoder.appendString(key)
             encoder.appendKey("value")
             try encoder.appendValue(value, field: "value")
+        case .metric(let record):
+            try encode(record, into: &encoder)
         case .completed:
             encoder.appendRaw(#","type":"run_completed""#)
         case .failed(let error):
@@ -136,6 +141,8 @@ public enum RunEvent: JournalPayload, Hashable {
                 return .result(key: try fields.string("key"), value: .null)
             }
             return .result(key: try fields.string("key"), value: try fields.json("value"))
+        case "metric":
+            return .metric(try decodeMetric(fields))
         case "progress":
             return .progress(
                 ProgressUpdate(

@@ -55,3 +55,27 @@ public struct ProgressUpdate: Sendable, Hashable, Codable {
         self.message = message
     }
 }
+
+/// The body of a `metric` event: one or more values of named curves at one step.
+public struct MetricRecord: Sendable, Hashable {
+    /// One named value.
+    public struct Value: Sendable, Hashable {
+        public var key: String
+        public var value: Double
+
+        public init(_ key: String, _ value: Double) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The step (iteration, epoch, sample…) the values belong to.
+    public var step: Int
+    /// The values, in the order they were given (one or more).
+    public var values: [Value]
+
+    public init(step: Int, values: [Value]) {
+        self.step = step
+        self.values = values
+    }
+}

@@ -18,6 +18,7 @@ struct APIRoutes: Sendable {
         addExperimentRoutes(to: router)
         addInstanceRoutes(to: router)
         addRunRoutes(to: router)
+        addMetricRoutes(to: router)
         addEventStreams(to: router)
         for method in Self.allMethods {
             for path in ["/api", "/api/**"] {
@@ -48,6 +49,7 @@ struct APIRoutes: Sendable {
         ("/api/instances/:id", [.get, .patch, .delete]), ("/api/instances/:id/runs", [.post]), ("/api/runs", [.get]),
         ("/api/runs/:id", [.get]), ("/api/runs/:id/cancel", [.post]), ("/api/runs/:id/logs", [.get]),
         ("/api/runs/:id/results", [.get]), ("/api/runs/:id/events", [.get]), ("/api/events", [.get]),
+        ("/api/metrics", [.get]), ("/api/compare", [.get]),
     ]
 
     /// Runs `body`, answering harness errors as API errors.

@@ -60,6 +60,22 @@ extension AgentTools {
             return seq
         }
 
+        /// A required list of strings.
+        func strings(_ name: String) throws -> [String] {
+            guard let value = values[name], value != .null else {
+                throw Failure(description: "\(tool): `\(name)` is required")
+            }
+            guard case .array(let elements) = value else {
+                throw Failure(description: "\(tool): `\(name)`: expected an array of strings, got \(value.typeName)")
+            }
+            return try elements.map { element in
+                guard case .string(let text) = element else {
+                    throw Failure(description: "\(tool): `\(name)`: expected strings, got \(element.typeName)")
+                }
+                return text
+            }
+        }
+
         func optionalNumber(_ name: String) throws -> Double? {
             guard let value = values[name], value != .null else { return nil }
             guard let number = value.doubleValue else {

@@ -108,5 +108,18 @@ extension AgentTools {
                 "id": string("Run ID."), "at_seq": integer("The state as it was after this event (default: the end)."),
                 "limit": integer("Timeline entries to return, the latest (default 200)."),
             ], required: ["id"]),
+        tool(
+            "get_run_metrics",
+            "A run's metrics: without `key`, each metric's point count and first, last, min and max (with steps); with `key`, that curve, every point or (beyond `points`) buckets keeping each bucket's first, min, max and last point, so no spike is lost.",
+            [
+                "run_id": string("Run ID."), "key": string("A metric key, for its curve."),
+                "points": integer("The most points of the curve (default 200, 4 to 10000)."),
+                "x": string("The x of the curve: step (default), time (seconds since the run began) or wall (Unix seconds)."),
+            ], required: ["run_id"]),
+        tool(
+            "compare_runs",
+            "Compare runs side by side: configurations flattened (a.b, a[0]) with the keys that differ marked, scalar results, and each metric's last, min and max.",
+            ["run_ids": ["type": "array", "items": ["type": "string"], "description": "Two to 100 run IDs."]],
+            required: ["run_ids"]),
     ]
 }

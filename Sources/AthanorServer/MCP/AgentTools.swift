@@ -79,6 +79,10 @@ public struct AgentTools: Sendable {
                 return try await waitForRun(arguments)
             case "replay_run":
                 return try replay(arguments)
+            case "get_run_metrics":
+                return try metrics(arguments)
+            case "compare_runs":
+                return try await lab.compare(try arguments.strings("run_ids")).json
             default:
                 throw Failure(
                     description:
@@ -175,6 +179,33 @@ public struct AgentTools: Sendable {
         var summary = wait.summary.json.objectValue ?? [:]
         summary["timed_out"] = .bool(wait.timedOut)
         return .object(summary)
+    }
+
+    private func metrics(_ arguments: Arguments) throws -> JSONValue {
+        let run = try lab.run(try arguments.string("run_id"))
+        guard let key = try arguments.optionalString("key") else {
+            return run.notingJournalProblems(in: [
+                "run": .string(run.summary.runID),
+                "metrics": .object(JSONObject(run.summary.metrics.all.map { .init(key: $0.key, value: $0.json) })),
+            ])
+        }
+        guard run.summary.metrics[key] != nil else {
+            throw Failure(description: "run \(run.summary.runID) has no metric \"\(key.prefix(100))\"")
+        }
+        var query = MetricQuery(points: try arguments.optionalInteger("points") ?? 200)
+        guard (4...MetricQuery.maximumPoints).contains(query.points) else {
+            throw Failure(description: "get_run_metrics: `points` must be from 4 to 10000, not \(query.points)")
+        }
+        if let name = try arguments.optionalString("x") {
+            guard let axis = MetricAxis(rawValue: name) else {
+                throw Failure(description: "get_run_metrics: `x` must be step, time or wall, not \"\(name.prefix(100))\"")
+            }
+            query.axis = axis
+        }
+        let curves = try lab.metrics(of: [run.summary.runID], keys: [key], query: query)
+        var answer = curves.first?.json.objectValue ?? [:]
+        answer["x"] = .string(query.axis.rawValue)
+        return run.notingJournalProblems(in: .object(answer))
     }
 
     private func replay(_ arguments: Arguments) throws -> JSONValue {

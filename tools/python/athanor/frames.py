@@ -135,6 +135,37 @@ def _results_frame(records):
     return frame
 
 
+def _metrics_frame(records):
+    rows = []
+    for record in records:
+        if "values" in record:
+            rows.extend((record["step"], record["ts"], key, value) for key, value in record["values"].items())
+        else:
+            rows.append((record["step"], record["ts"], record["key"], record["value"]))
+    frame = pd.DataFrame.from_records(rows, columns=["step", "ts", "key", "value"])
+    frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+class LoadedRuns(tuple):
+    """What `load_runs` returns: the pair (runs, results), as `runs, results = load_runs()`
+    unpacks it, with `.runs`, `.results` and `.metrics` (every metric point, with its `run`)."""
+
+    def __new__(cls, runs, results, metrics):
+        loaded = super().__new__(cls, (runs, results))
+        loaded.metrics = metrics
+        return loaded
+
+    @property
+    def runs(self):
+        return self[0]
+
+    @property
+    def results(self):
+        return self[1]
+
+
 def _summary(events):
     """The same projection as `athanor runs`: one dict per run."""
     summary = {"run": None, "instance": None, "instance_name": None, "experiment": None, "status": "pending",
@@ -224,6 +255,12 @@ class Run:
         return _results_frame(_parse(_lines_of_type(self.data, "result"), self))
 
     @property
+    def metrics(self):
+        """step, ts, key, value: one row per point of every metric curve, in the order recorded
+        (a line with several `values` gives one row per key)."""
+        return _metrics_frame(_parse(_lines_of_type(self.data, "metric"), self))
+
+    @property
     def summary(self):
         """One row: the run's status, times, duration, progress, log counts, result count, error."""
         lifecycle = [line for kind in ("run_created", "run_started", *sorted(TERMINAL))
@@ -257,13 +294,14 @@ def load_run(run, data_dir="data"):
 
 def load_runs(data_dir="data", instance=None, experiment=None, status=None):
     """Every run of the data directory (optionally of one instance, experiment or status):
-    returns (runs, results): one row per run, and every result with its `run` column.
+    returns (runs, results): one row per run, and every result with its `run` column; the
+    answer's `.metrics` holds every metric point (step, ts, key, value) with its `run` column.
 
     A damaged journal gives what could be read, its `problems` column says what is wrong, and
     each problem is reported as a `JournalWarning`; one that cannot be read at all is a row
     with only its `run`, `instance` and `problems`. Files not named like journals are ignored."""
     runs_dir = os.path.join(data_dir, "runs")
-    summaries, results = [], []
+    summaries, results, metrics = [], [], []
     for folder in sorted(os.listdir(runs_dir)) if os.path.isdir(runs_dir) else []:
         if (instance and not folder.startswith(instance)) or not os.path.isdir(os.path.join(runs_dir, folder)):
             continue
@@ -286,8 +324,10 @@ def load_runs(data_dir="data", instance=None, experiment=None, status=None):
             if (experiment and summary["experiment"] != experiment) or (status and summary["status"] != status):
                 continue
             summaries.append(summary)
-            frame = run.results
-            frame.insert(0, "run", summary["run"])
-            results.append(frame)
+            for frames, frame in ((results, run.results), (metrics, run.metrics)):
+                frame.insert(0, "run", summary["run"])
+                frames.append(frame)
     runs = pd.DataFrame(summaries)
-    return runs, (pd.concat(results, ignore_index=True) if results else pd.DataFrame())
+    return LoadedRuns(runs, pd.concat(results, ignore_index=True) if results else pd.DataFrame(),
+                      pd.concat(metrics, ignore_index=True) if metrics else
+                      pd.DataFrame(columns=["run", "step", "ts", "key", "value"]))
