@@ -40,6 +40,7 @@ enum BenchMain {
             rows += try await tailLatencyBenchmark(label: "1M", count: 2_000_000, eventsPerSecond: 1_000_000)
             rows += try await tailLatencyBenchmark(label: "full", count: 2_000_000, eventsPerSecond: nil)
         }
+        if which == "runtime" { rows += try await runtimeAPIBenchmark(calls: 2_000_000) }
         if which == "all" || which == "harness" {
             rows += try await runtimeAPIBenchmark(calls: 2_000_000)
             rows += try await workerStartBenchmark(runs: 20)
@@ -49,7 +50,7 @@ enum BenchMain {
         if which == "scaling" { rows += try await scalingBenchmark() }
         guard !rows.isEmpty else {
             print(
-                "usage: AthanorBench [all|append|close|read|tail|harness|scaling] | workload --data DIR [--scale S] [--runs C] [--visibility yes|no]"
+                "usage: AthanorBench [all|append|close|read|tail|harness|runtime|scaling] | workload --data DIR [--scale S] [--runs C] [--visibility yes|no]"
             )
             exit(2)
         }

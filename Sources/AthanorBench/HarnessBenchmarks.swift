@@ -2,7 +2,7 @@ import Athanor
 import AthanorExperiments
 import Foundation
 
-/// Calls `ctx.log` or `ctx.result` as fast as it can from `tasks` tasks and records how long
+/// Calls `ctx.log`, `ctx.result` or `ctx.metric` as fast as it can from `tasks` tasks and records how long
 /// the calls took as the result `seconds`: the runtime API's overhead, measured inside a run.
 struct CallRate: Experiment {
     static let name = "call_rate"
@@ -10,13 +10,13 @@ struct CallRate: Experiment {
     static let configSchema = ConfigSchema {
         Field.integer("calls", default: 1_000_000, min: 1)
         Field.integer("tasks", default: 1, min: 1)
-        Field.string("call", default: "log", options: ["log", "result"])
+        Field.string("call", default: "log", options: ["log", "result", "metric"])
     }
 
     func run(_ ctx: RunContext) async throws {
         let calls = Int(ctx.config["calls"]?.integerValue ?? 0)
         let tasks = Int(ctx.config["tasks"]?.integerValue ?? 1)
-        let useResult = ctx.config["call"] == "result"
+        let call = ctx.config["call"]?.stringValue ?? "log"
         let perTask = calls / tasks
         let clock = ContinuousClock()
         let start = clock.now
@@ -24,10 +24,10 @@ struct CallRate: Experiment {
             for task in 0..<tasks {
                 group.addTask {
                     for index in 0..<perTask {
-                        if useResult {
-                            try? ctx.result("r", .integer(Int64(index)))
-                        } else {
-                            ctx.log(.info, "task \(task) step", metadata: nil)
+                        switch call {
+                        case "result": try? ctx.result("r", .integer(Int64(index)))
+                        case "metric": try? ctx.metric("loss", 1 / Double(index + 1), step: index)
+                        default: ctx.log(.info, "task \(task) step", metadata: nil)
                         }
                     }
                 }
@@ -45,7 +45,7 @@ func runtimeAPIBenchmark(calls: Int) async throws -> [Row] {
     let registry = ExperimentRegistry([CallRate.self])
     let executor = InlineExecutor(registry: registry)
     var rows: [Row] = []
-    for call in ["log", "result"] {
+    for call in ["log", "result", "metric"] {
         var figures: [String] = []
         for tasks in [1, 2, 8] {
             let run = try RunAssignment.create(

@@ -125,6 +125,30 @@ import Testing
         #expect(try JSONValue(parsing: "99999999999999999999") == .double(1e20))
     }
 
+    /// Doubles are read exactly (the fast path and `strtod` agree with Swift's own parser), for
+    /// every double's shortest form and for decimal text of any shape.
+    @Test func everyDoubleReadsBackExactly() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100_000 {
+            let value = Double(bitPattern: generator.next())
+            guard value.isFinite else { continue }
+            let text = "\(value)"
+            #expect(try JSONValue(parsing: text).doubleValue == value, "\(text)")
+        }
+        for _ in 0..<100_000 {
+            let digits = String((0..<Int.random(in: 1...20)).map { _ in "0123456789".randomElement()! })
+            let point = Int.random(in: 0...digits.count)
+            // JSON allows no leading zeros in the integer part.
+            let whole = digits.prefix(point).drop { $0 == "0" }
+            var text = whole.isEmpty ? "0" : String(whole)
+            if point < digits.count { text += "." + digits.dropFirst(point) }
+            if Bool.random() { text += "e\(Int.random(in: -30...30))" }
+            if Bool.random() { text = "-" + text }
+            let parsed = try JSONValue(parsing: text)
+            #expect((parsed.doubleValue ?? .nan) == Double(text), "\(text)")
+        }
+    }
+
     @Test func objectsKeepMemberOrder() throws {
         let value: JSONValue = ["z": 1, "a": 2, "m": 3]
         #expect(try value.jsonText() == #"{"z":1,"a":2,"m":3}"#)

@@ -277,14 +277,75 @@ struct JSONScanner {
         return isInteger
     }
 
-    /// The value of a number already checked against JSON's grammar, parsed by `strtod` from
-    /// a NUL-terminated copy on the stack.
+    /// The value of a number already checked against JSON's grammar: exactly, by Clinger's fast
+    /// path when its digits fit in 53 bits and its power of ten is at most 22 (the shortest form
+    /// of most doubles, as journals hold them), else by `strtod` from a NUL-terminated copy on
+    /// the stack.
     private static func double(_ text: UnsafeBufferPointer<UInt8>) -> Double {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { copy in
+        if let exact = fastDouble(text) { return exact }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { copy in
             for index in 0..<text.count { copy[index] = CChar(bitPattern: text[index]) }
             copy[text.count] = 0
             return strtod(copy.baseAddress!, nil)
         }
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { power, _ in power * 10 }
+    }
+
+    /// `[-]digits[.digits][e[±]digits]` as a double when both the digits (as an integer) and the
+    /// power of ten are exactly representable, so that one multiplication or division rounds
+    /// correctly; `nil` otherwise.
+    private static func fastDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        let negative = text.first == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var seenPoint = false
+        while index < text.count {
+            let byte = text[index]
+            if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else if byte >= 48 && byte <= 57 {
+                if mantissa == 0 && byte == 48 {
+                    // Leading zeros count for nothing but their place.
+                } else {
+                    digits += 1
+                    guard digits <= 19 else { return nil }
+                    mantissa = mantissa * 10 + UInt64(byte - 48)
+                }
+                if seenPoint { exponent -= 1 }
+            } else {
+                break
+            }
+            index += 1
+        }
+        if index < text.count {
+            // An exponent: `e` or `E`, a sign, digits.
+            index += 1
+            var sign = 1
+            if index < text.count, text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+                if text[index] == UInt8(ascii: "-") { sign = -1 }
+                index += 1
+            }
+            var written = 0
+            while index < text.count {
+                written = written * 10 + Int(text[index] - 48)
+                guard written < 1000 else { return nil }
+                index += 1
+            }
+            exponent += sign * written
+        }
+        guard mantissa <= 1 << 53 else { return nil }
+        var value = Double(mantissa)
+        if mantissa != 0 {
+            guard exponent >= -22, exponent <= 22 else { return nil }
+            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        }
+        return negative ? -value : value
     }
 
     /// The value of an optionally negative run of digits, or `nil` when it is anything else or

@@ -94,6 +94,7 @@ public final class JournalReader<Payload: JournalDecodable> {
     // specialized for the two payloads (about 40% faster on the read benchmark).
     @_specialize(where Payload == RunEvent)
     @_specialize(where Payload == RunEventOutline)
+    @_specialize(where Payload == RunMetricLine)
     @_specialize(where Payload == InstanceEvent)
     public func next() throws(JournalError) -> JournalRecord<Payload>? {
         if let event = pending {
