@@ -112,9 +112,15 @@ import Testing
         let torn = directory.file("torn.jsonl")
         try TestFiles.write("", to: empty)
         try TestFiles.write(#"{"seq":1,"ts":"2026"#, to: torn)
-        let actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
-        #expect(actions == [.removedEmptyJournal(discardedTornBytes: 0), .removedEmptyJournal(discardedTornBytes: 19)])
-        #expect(!TestFiles.exists(empty) && !TestFiles.exists(torn))
+        // Just created, an empty journal may be a run whose writer is about to lock it: left alone.
+        var actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.skippedLiveWriter, .removedEmptyJournal(discardedTornBytes: 19)])
+        #expect(TestFiles.exists(empty) && !TestFiles.exists(torn))
+        // A minute later, it is a writer that died before its first event.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: empty)
+        actions = try JournalRecovery.recoverRuns(under: directory.path).map(\.action)
+        #expect(actions == [.removedEmptyJournal(discardedTornBytes: 0)])
+        #expect(!TestFiles.exists(empty))
     }
 }
 

@@ -24,7 +24,8 @@ public enum JournalRecovery {
         /// between making it durable and removing the plain file, or a power loss that cost the
         /// plain file its last lines): the redundant plain file was removed.
         case removedRedundantPlainForm
-        /// A live writer holds the journal; untouched.
+        /// A live writer holds the journal, or an empty one was created moments ago (its writer
+        /// may be about to lock it); untouched.
         case skippedLiveWriter
         /// A leftover temporary file of an interrupted compression was removed.
         case removedTemporaryFile
@@ -70,6 +71,9 @@ public enum JournalRecovery {
     public static func recoverRun(
         _ path: String, reason: String = "writer exited without closing the run"
     ) throws(JournalError) -> Action {
+        // A journal is created, then locked: an empty file a few seconds old may be a run being
+        // created right now, which recovery must neither lock nor remove.
+        if isJustCreated(path) { return .skippedLiveWriter }
         guard try mayBeRunJournal(path) else { return .skippedNotARunJournal }
         let writer: JournalWriter<RunEvent>
         do {
@@ -166,5 +170,17 @@ public enum JournalRecovery {
         let paths = try JournalFile.paths(
             under: directory, endingWith: [JournalFile.plainSuffix, JournalFile.compressedSuffix + ".tmp"])
         return paths.filter { $0.hasSuffix(".tmp") } + paths.filter { !$0.hasSuffix(".tmp") }
+    }
+
+    /// How long an empty journal is taken for one being created.
+    static let creationGrace: Int64 = 10
+
+    /// Whether the file at `path` is empty and was modified less than ``creationGrace`` seconds ago.
+    private static func isJustCreated(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_size == 0 else { return false }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) - Int64(status.st_mtim.tv_sec) < creationGrace
     }
 }
