@@ -108,3 +108,35 @@ import Testing
         #expect(SampledCurve.smoothed([3, 5], weight: 0) == [3, 5])
     }
 }
+
+/// Closed runs' curves kept on disk beside the summary cache, and dropped when the journal changes.
+@Suite struct MetricStoreTests {
+    @Test func aClosedRunsCurvesAreReadBackFromTheStoreUntilItsJournalChanges() async throws {
+        let data = DataDirectory(path: NSTemporaryDirectory() + "athanor-metric-store-\(Identifier.generate())")
+        let lab = try Lab(
+            data: data, registry: testRegistry, executor: InlineExecutor(registry: testRegistry), recovery: .never)
+        try data.prepare()
+        let instance = try lab.createInstance(experiment: "curves", name: "stored", config: [:])
+        let run = try lab.startRun(of: instance.instance.instanceID)
+        #expect(try await lab.ending(of: run) == .completed)
+        let runID = run.assignment.runID
+        let first = try lab.metrics(of: [runID], query: MetricQuery())
+        let stored = data.path + "/.cache/metrics/\(runID).bin"
+        #expect(FileManager.default.fileExists(atPath: stored))
+        #expect(first.first?.curves.map(\.key) == ["loss", "accuracy"])
+
+        // A fresh lab answers from the store: prove it by doctoring the store (the journal says otherwise).
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: stored))
+        let lastValue = bytes.count - 8
+        bytes.replaceSubrange(lastValue..<bytes.count, with: withUnsafeBytes(of: (42.0).bitPattern.littleEndian) { Data($0) })
+        try bytes.write(to: URL(fileURLWithPath: stored))
+        let fresh = try Lab(data: data, registry: testRegistry, recovery: .never)
+        #expect(try fresh.metrics(of: [runID], keys: ["accuracy"], query: MetricQuery()).first?.curves.first?.sampled.ys == [42])
+
+        // The journal rewritten (its identity changes): the curves are read from it again.
+        let journal = run.assignment.journalPath + ".zst"
+        try Data(contentsOf: URL(fileURLWithPath: journal)).write(to: URL(fileURLWithPath: journal))
+        let again = try Lab(data: data, registry: testRegistry, recovery: .never)
+        #expect(try again.metrics(of: [runID], keys: ["accuracy"], query: MetricQuery()).first?.curves.first?.sampled.ys == [0.5])
+    }
+}

@@ -33,7 +33,7 @@ public final class Lab: Sendable {
     let store: InstanceStore
     let supervisor: Supervisor
     let runData = RunDataCache()
-    let metricCache = MetricCache()
+    let metricCache: MetricCache
     let runEvents = SharedFollowers<RunEventLine>()
     private let recovery: Task<Void, Never>?
 
@@ -57,6 +57,7 @@ public final class Lab: Sendable {
         self.data = data
         self.registry = registry
         catalog = Catalog(data: data)
+        metricCache = MetricCache(directory: data.path + "/.cache/metrics")
         store = InstanceStore(data: data, registry: registry)
         supervisor = Supervisor(
             data: data, registry: registry, executor: executor, maxConcurrentRuns: maxConcurrentRuns)

@@ -2,8 +2,9 @@ import AthanorJournal
 import Foundation
 import Synchronization
 
-/// The metric curves of the runs charted last, as columns: a closed run's are read once, a live
-/// run's grow by reading only what its journal gained since.
+/// The metric curves of the runs charted last, as columns: a closed run's are read once (and
+/// kept on disk, see ``MetricStore``), a live run's grow by reading only what its journal
+/// gained since.
 final class MetricCache: Sendable {
     private struct Slot {
         var file: String
@@ -17,9 +18,12 @@ final class MetricCache: Sendable {
 
     private let slots = Mutex<[String: Slot]>([:])
     private let capacity: Int
+    private let store: MetricStore
 
-    /// A cache of the curves of at most `capacity` runs (a comparison charts up to 100).
-    init(capacity: Int = 256) {
+    /// A cache of the curves of at most `capacity` runs (a comparison charts up to 100), closed
+    /// runs' also in `directory`.
+    init(directory: String, capacity: Int = 256) {
+        store = MetricStore(directory: directory)
         self.capacity = capacity
     }
 
@@ -42,7 +46,13 @@ final class MetricCache: Sendable {
             slot = Slot(
                 file: file, identity: identity, readBytes: 0, lastSeq: 0, metrics: RunMetrics(),
                 lastUsed: .now)
-            try fold(try JournalReader<RunMetricLine>(path: file), into: &slot)
+            let isClosed = JournalFile.isCompressedName(file)
+            if isClosed, let stored = store.load(run: JournalFile(entry.journalPath).id, identity: identity) {
+                slot.metrics = stored
+            } else {
+                try fold(try JournalReader<RunMetricLine>(path: file), into: &slot)
+                if isClosed { store.store(slot.metrics, run: JournalFile(entry.journalPath).id, identity: identity) }
+            }
         }
         slot.identity = identity
         slot.lastUsed = .now

@@ -45,6 +45,13 @@ public struct RunMetrics: Sendable, Equatable {
 
     public init() {}
 
+    /// Curves read back from elsewhere (a cache), in their order.
+    init(series: [MetricSeries], origin: Double?) {
+        self.series = series
+        self.origin = origin
+        indexByKey = Dictionary(series.enumerated().map { ($1.key, $0) }) { first, _ in first }
+    }
+
     /// The curve of `key`, if the run recorded it.
     public subscript(key: String) -> MetricSeries? {
         indexByKey[key].map { series[$0] }
