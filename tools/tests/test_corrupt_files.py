@@ -14,6 +14,7 @@ import random
 import re
 import shutil
 import sys
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -39,8 +40,8 @@ CASES = {
     # A torn terminal line in a plain journal nobody writes: recovery closes the run as failed,
     # saying how many bytes it discarded; the CLI reports that as the run's error.
     "torn_plain": {"suffix": ".jsonl", "problem": None, "error": r"incomplete last line of 25 bytes was discarded"},
-    "corrupt_plain": {"suffix": ".jsonl", "problem": r"\.jsonl(\.zst)?:8: invalid event line"},
-    "torn_zst": {"suffix": ".jsonl.zst", "problem": r"\.jsonl\.zst:14: last line is incomplete \(25 bytes"},
+    "corrupt_plain": {"suffix": ".jsonl", "problem": r"\.jsonl(\.zst)?:9: invalid event line"},
+    "torn_zst": {"suffix": ".jsonl.zst", "problem": r"\.jsonl\.zst:17: last line is incomplete \(25 bytes"},
     "corrupt_zst": {"suffix": ".jsonl.zst", "problem": r"\.jsonl\.zst: (zstd|damaged compressed journal)"},
     "truncated_zst": {"suffix": ".jsonl.zst", "problem": r"\.jsonl\.zst: the compressed journal is truncated"},
     # Removed by recovery, which says so (`athanor recover`): it held nothing.
@@ -86,15 +87,15 @@ def pristine(tmp_path_factory):
     folder = data / "runs" / instance
     good = sorted(path.name.split(".")[0] for path in folder.iterdir())
     source = lines_of(folder / (good[0] + ".jsonl.zst"))
-    assert source.count(b"\n") == 14  # created, started, 3 × (log, result, progress), 2 logs, completed
+    assert source.count(b"\n") == 17  # created, started, 3 × (log, result, metric, progress), 2 logs, completed
     generator = random.Random(7)
     compress = zstandard.ZstdCompressor(write_checksum=True).compress
 
     def corrupt_middle(lines):
-        # A NUL in the middle of line 8: invalid in JSON wherever it lands.
-        line = bytearray(lines[7])
+        # A NUL in the middle of line 9 (iteration 2's result): invalid in JSON wherever it lands.
+        line = bytearray(lines[8])
         line[len(line) // 2] = 0
-        return b"".join(lines[:7] + [bytes(line)] + lines[8:])
+        return b"".join(lines[:8] + [bytes(line)] + lines[9:])
 
     def flip_middle_byte(blob):
         blob = bytearray(blob)
@@ -122,6 +123,10 @@ def pristine(tmp_path_factory):
         lines = source.replace(good[0].encode(), run.encode()).splitlines(keepends=True)
         path = folder / (run + CASES[name]["suffix"])
         path.write_bytes(make(lines))
+        # Found later, as damage is: recovery leaves an empty journal alone for a few seconds
+        # after its creation (its writer may be about to lock it).
+        an_hour_ago = time.time() - 3600
+        os.utime(path, (an_hour_ago, an_hour_ago))
         cases[name] = run
     for place in (folder, data / "runs", data, data / "instances"):
         for name in NON_JOURNALS:
@@ -210,14 +215,14 @@ def test_verify_names_each_damaged_journal_and_passes_the_good_ones(pristine):
             assert re.search(rf"{run}\.jsonl(\.zst)?: not a journal", report.stdout), name
         elif name != "torn_plain":
             assert problem_text(name, report.stdout), name
-    assert re.search(r"\.jsonl:14: last line is incomplete \(25 bytes", report.stdout)
+    assert re.search(r"\.jsonl:17: last line is incomplete \(25 bytes", report.stdout)
     assert checksums(data) == before  # verify only reads
 
 
 def test_recover_closes_only_what_it_documents(pristine, copy):
     data, _, _, cases = copy
     output = cli("recover", "--data", data).stdout
-    assert re.search(rf"closed\s+\S+{cases['torn_plain']}\.jsonl .*run_failed at seq 14, dropped 25 bytes", output)
+    assert re.search(rf"closed\s+\S+{cases['torn_plain']}\.jsonl .*run_failed at seq 17, dropped 25 bytes", output)
     assert re.search(rf"removed\s+\S+{cases['empty_plain']}\.jsonl", output)
     for name in ("binary_plain", "notes_plain"):
         assert re.search(rf"skipped\s+\S+{cases[name]}\.jsonl\s+\(not a run journal", output), name

@@ -387,7 +387,7 @@ TOOL_STRINGS = {  # the string arguments of each tool that name something (IDs, 
     "delete_experiment": ["id"], "get_config_schema": ["experiment_module"], "validate_config": ["experiment_module"],
     "list_runs": ["experiment_id"], "get_run": ["id"], "start_run": ["experiment_id"], "cancel_run": ["id"],
     "get_run_logs": ["run_id"], "list_results": ["run_id"], "get_result_details": ["run_id", "key"],
-    "wait_for_run": ["id"], "replay_run": ["id"],
+    "wait_for_run": ["id"], "replay_run": ["id"], "get_run_metrics": ["run_id", "key"],
 }
 
 
@@ -411,6 +411,8 @@ def valid_arguments(tool, instance, run):
         "get_result_details": {"run_id": run, "key": "iteration_1"},
         "wait_for_run": {"id": run, "timeout_seconds": 1},
         "replay_run": {"id": run, "at_seq": 2, "limit": 5},
+        "get_run_metrics": {"run_id": run, "key": "loss", "points": 10, "x": "step"},
+        "compare_runs": {"run_ids": [run, run]},
     }[tool]
 
 
@@ -436,6 +438,9 @@ def hostile_arguments(rng, tool, schema, instance, run, allow_huge=True, huge_si
     objects = [name for name, p in properties.items() if p["type"] == "object"]
     if objects:
         kinds += ["config"] * 2
+    lists = [name for name, p in properties.items() if p["type"] == "array"]
+    if lists:
+        kinds += ["list"] * 3
     kind = rng.choice(kinds)
     arguments = dict(valid)
     if kind == "extra":
@@ -458,6 +463,9 @@ def hostile_arguments(rng, tool, schema, instance, run, allow_huge=True, huge_si
         arguments[name] = rng.choice([v for v in bad if not (tool == "start_run" and v == 3601)])
         if arguments[name] is None:  # null is "absent", which is fine: make it wrong instead
             arguments[name] = "null"
+    elif kind == "list":
+        arguments[rng.choice(lists)] = rng.choice(
+            [[], [run] * 101, "x", 1, {}, [1], [None], [[run]], [hostile_id(rng)[:10_000]], [run, "../x"]])
     elif kind == "config":
         arguments[rng.choice(objects)] = rng.choice(
             ["x", 1, [], True, {"iterations": -1}, {"iterations": 1e308}, {"bogus": 1}, {"iterations": "abc"},
@@ -478,7 +486,7 @@ async def mcp_cases(session, rng, instance, run, count, huge_budget=None):
     """Sends `count` hostile calls; at most `huge_budget` of them over a megabyte (the SDK's
     stdio transport reads a long line in quadratic time: ~4 s for 1 MB in a debug build)."""
     tools = {t.name: t.input_schema for t in (await session.list_tools()).tools}
-    assert len(tools) == 17
+    assert len(tools) == 19
     names = sorted(tools)
     kinds = {}
     for number in range(count):

@@ -53,12 +53,12 @@ def test_filters(finished_run):
 
 def test_the_state_at_any_seq(finished_run):
     data, run = finished_run
-    state = json.loads(athanor("replay", run, "--at", "8", "--json", "--data", data).stdout)
-    assert state["last_seq"] == 8 and state["status"] == "running"
+    state = json.loads(athanor("replay", run, "--at", "9", "--json", "--data", data).stdout)
+    assert state["last_seq"] == 9 and state["status"] == "running"
     assert list(state["results"]) == ["iteration_1", "iteration_2"]
     final = json.loads(athanor("replay", run, "--at", "100000", "--json", "--data", data).stdout)
     assert final["status"] == "completed" and len(final["results"]) == 6
-    text = athanor("replay", run, "--at", "8", "--data", data).stdout
+    text = athanor("replay", run, "--at", "9", "--data", data).stdout
     assert "status      running" in text and "iteration_2 =" in text
 
 
