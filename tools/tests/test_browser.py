@@ -268,7 +268,7 @@ def test_served_pages_are_the_ones_in_the_source_tree(server):
                 stale.append(relative)
     assert not stale, f"the server's copy of {stale} differs from the source tree: rebuild the binary"
     index = (PUBLIC / "index.html").read_bytes()
-    for path in ("/experiments", "/experiments/new", "/experiments/x/edit", "/experiments/x", "/runs/x"):
+    for path in ("/experiments", "/experiments/new", "/experiments/x/edit", "/experiments/x", "/runs/x", "/compare"):
         with urllib.request.urlopen(server.base + path, timeout=30) as response:
             assert response.read() == index, path
 

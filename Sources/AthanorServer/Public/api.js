@@ -65,6 +65,10 @@ export const api = {
   logs: (run, params, o) => request('GET', `/api/runs/${id(run)}/logs${query(params)}`, o),
   /** {total, offset, entries: [{seq, ts, key, value}]} */
   results: (run, params, o) => request('GET', `/api/runs/${id(run)}/results${query(params)}`, o),
+  /** {x, points, runs: [{run, series: [{key, count, raw, x, y, buckets, smoothed?}]}]}; `runs` and `keys` comma-separated. */
+  metrics: (params, o) => request('GET', `/api/metrics${query(params)}`, o),
+  /** {runs, config: [{key, values, differs}], results: [{key, values}], metrics: [{key, values: [{last, min, max, count} or null]}]} */
+  compare: (runs, o) => request('GET', `/api/compare${query({ runs: runs.join(',') })}`, o),
 };
 
 export const streams = {

@@ -5,6 +5,7 @@ import * as experiments from './views/experiments.js';
 import * as form from './views/form.js';
 import * as instance from './views/instance.js';
 import * as run from './views/run.js';
+import * as compare from './views/compare.js';
 
 startRouter(document.getElementById('app'), [
   [/^\/experiments\/?$/, experiments.mount],
@@ -12,4 +13,5 @@ startRouter(document.getElementById('app'), [
   [/^\/experiments\/([^/]+)\/edit\/?$/, (root, params, ctx) => form.mount(root, { mode: 'edit', ...params }, ctx), ['id']],
   [/^\/experiments\/([^/]+)\/?$/, instance.mount, ['id']],
   [/^\/runs\/([^/]+)\/?$/, run.mount, ['id']],
+  [/^\/compare\/?$/, compare.mount],
 ]);

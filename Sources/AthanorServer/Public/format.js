@@ -101,3 +101,8 @@ export function preview(value, max = 80) {
   walk(value);
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
+
+/** A run as named in comparisons and legends: "Baseline · 01kbk3q2x8m4". */
+export function runLabel(run) {
+  return `${run.instance_name || shortId(run.instance)} · ${shortId(run.run)}`;
+}

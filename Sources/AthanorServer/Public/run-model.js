@@ -23,6 +23,10 @@ export function applyRunEvent(run, event) {
     case 'result':
       run.result_count = (run.result_count || 0) + 1;
       break;
+    case 'metric':
+      if (event.values) for (const key of Object.keys(event.values)) addMetric(run, key, event.step, event.values[key]);
+      else addMetric(run, event.key, event.step, event.value);
+      break;
     case 'run_completed':
       finish(run, 'completed', event.ts);
       break;
@@ -39,6 +43,21 @@ export function applyRunEvent(run, event) {
       break;
   }
   return event.type;
+}
+
+/** Folds one point into `run.metrics` (count, first, last, and the first lowest and highest points). */
+function addMetric(run, key, step, value) {
+  run.metrics = run.metrics || {};
+  const point = { step, value };
+  const summary = run.metrics[key];
+  if (!summary) {
+    run.metrics[key] = { count: 1, first: point, last: point, min: point, max: point };
+    return;
+  }
+  summary.count++;
+  summary.last = point;
+  if (value < summary.min.value) summary.min = point;
+  if (value > summary.max.value) summary.max = point;
 }
 
 function finish(run, status, ts) {

@@ -1,5 +1,5 @@
-// /experiments/{id}: an instance's details, configuration and runs, with Run / Edit / Delete;
-// kept current by the catalog stream (GET /api/events).
+// /experiments/{id}: an instance's details, configuration and runs, with Run / Edit / Delete and
+// checkboxes to choose runs to compare; kept current by the catalog stream (GET /api/events).
 
 import { h, setText, icon, replaceChildren, isTypingTarget } from '../dom.js';
 import { api } from '../api.js';
@@ -13,6 +13,7 @@ import { configTable } from '../components/config-table.js';
 import { confirmDialog } from '../components/dialog.js';
 import { toast } from '../components/notice.js';
 import { runIsNewer, instanceIsNewer } from '../run-model.js';
+import { selectedRuns, selectRun, clearSelection, compareHref } from '../run-selection.js';
 
 export async function mount(root, { id }, ctx) {
   replaceChildren(root, loadingBlock());
@@ -46,6 +47,9 @@ export async function mount(root, { id }, ctx) {
   const runsHint = h('p', { class: 'muted' }, 'Press ', h('kbd', { text: 'r' }), ' or the Run button to start one.');
   const runsEmpty = h('div', { class: 'empty', hidden: true }, h('p', { text: 'No runs yet.' }), runsHint);
   const runsCount = h('span', { class: 'muted' });
+  const selectionText = h('span', { class: 'muted small', title: 'Runs chosen on any instance page, kept for this tab' });
+  const clearButton = h('button', { type: 'button', class: 'btn btn-sm btn-ghost', onclick: () => (clearSelection(), showRuns()) }, 'Clear');
+  const compareLink = h('a', { class: 'btn btn-sm compare-link', href: '#' });
   const crumbName = h('span', { class: 'crumb-current' });
 
   async function load() {
@@ -99,6 +103,16 @@ export async function mount(root, { id }, ctx) {
     setText(runsCount, list.length ? `${formatCount(list.length)} total` : '');
     runsEmpty.hidden = list.length > 0;
     runsBody.replaceChildren(...list.map(runRow));
+    showSelection();
+  }
+
+  function showSelection() {
+    const chosen = selectedRuns();
+    setText(selectionText, chosen.length ? `${formatCount(chosen.length)} selected` : '');
+    clearButton.hidden = chosen.length === 0;
+    compareLink.hidden = chosen.length < 2;
+    compareLink.href = compareHref(chosen);
+    setText(compareLink, `Compare ${formatCount(chosen.length)} runs`);
   }
 
   function runRow(run) {
@@ -108,7 +122,22 @@ export async function mount(root, { id }, ctx) {
     showDuration(duration, run);
     return h(
       'tr',
-      { dataset: { run: run.run, status: run.status }, class: 'clickable', onclick: (event) => event.target.closest('a') || navigate(`/runs/${run.run}`) },
+      { dataset: { run: run.run, status: run.status }, class: 'clickable', onclick: (event) => event.target.closest('a, label') || navigate(`/runs/${run.run}`) },
+      h(
+        'td',
+        { class: 'select-cell' },
+        h(
+          'label',
+          { class: 'select-hit' },
+          h('input', {
+            type: 'checkbox',
+            class: 'run-select',
+            'aria-label': `Compare run ${shortId(run.run)}`,
+            checked: selectedRuns().includes(run.run),
+            onchange: (event) => (selectRun(run.run, event.target.checked), showSelection()),
+          }),
+        ),
+      ),
       h('td', {}, statusBadge(run.status)),
       h('td', {}, h('a', { href: `/runs/${run.run}`, class: 'id', title: run.run, text: shortId(run.run) })),
       h('td', { class: 'nowrap', title: formatTime(run.started_at || run.created_at), text: formatAgo(run.started_at || run.created_at) }),
@@ -187,14 +216,23 @@ export async function mount(root, { id }, ctx) {
     h(
       'section',
       { class: 'card runs-card' },
-      h('div', { class: 'card-head' }, h('h2', { text: 'Runs' }), runsCount),
+      h('div', { class: 'card-head' }, h('h2', { text: 'Runs' }), runsCount, h('div', { class: 'toolbar' }, selectionText, clearButton, compareLink)),
       h(
         'div',
         { class: 'table-wrap' },
         h(
           'table',
           { class: 'table runs-table' },
-          h('thead', {}, h('tr', {}, ['Status', 'Run', 'Started', 'Duration', 'Progress', 'Message'].map((name) => h('th', { scope: 'col', text: name })))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col', class: 'select-cell', title: 'Choose runs to compare' }),
+              ['Status', 'Run', 'Started', 'Duration', 'Progress', 'Message'].map((name) => h('th', { scope: 'col', text: name })),
+            ),
+          ),
           runsBody,
         ),
       ),

@@ -1,5 +1,5 @@
-// /runs/{id}: status, progress, timing, error, live logs and results of one run, kept current by
-// the run's event stream (GET /api/runs/{id}/events).
+// /runs/{id}: status, progress, timing, error, metric charts, live logs and results of one run,
+// kept current by the run's event stream (GET /api/runs/{id}/events).
 
 import { h, setText, icon, replaceChildren } from '../dom.js';
 import { api, streams } from '../api.js';
@@ -11,6 +11,7 @@ import { progressBar } from '../components/progress.js';
 import { breadcrumbs, pageHeader, definitionGrid, loadingBlock } from '../components/layout.js';
 import { logView } from '../components/logs.js';
 import { resultsView } from '../components/results.js';
+import { metricsPanel } from '../components/metrics-panel.js';
 import { jsonTree } from '../components/json-tree.js';
 import { toast } from '../components/notice.js';
 import { applyRunEvent, isTerminal } from '../run-model.js';
@@ -49,6 +50,8 @@ export async function mount(root, { id }, ctx) {
   const results = resultsView({ run, signal: ctx.signal });
   ctx.onCleanup(() => logs.destroy());
   ctx.onCleanup(() => results.destroy());
+  const charts = !isFinished(run.status) || Object.keys(run.metrics || {}).length ? metricsPanel({ runs: [run], signal: ctx.signal }) : null;
+  if (charts) ctx.onCleanup(() => charts.destroy());
 
   replaceChildren(
     root,
@@ -62,6 +65,7 @@ export async function mount(root, { id }, ctx) {
     h('section', { class: 'card run-summary' }, progress.el, facts.el),
     damage,
     ending,
+    charts && charts.el,
     logs.el,
     results.el,
     h('details', { class: 'card config-card' }, h('summary', {}, h('h2', { text: 'Configuration' })), jsonTree(run.config, { expandDepth: 3 })),
@@ -149,6 +153,10 @@ export async function mount(root, { id }, ctx) {
       const event = JSON.parse(message.data);
       const type = applyRunEvent(run, event);
       if (!type) return;
+      if (type === 'metric') {
+        charts.add(run.run, event); // the header shows nothing of metrics
+        return;
+      }
       if (type === 'log') {
         logs.append(event);
         logs.setCounts(run.log_counts);
