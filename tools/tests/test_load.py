@@ -97,6 +97,9 @@ def test_a_client_that_stops_reading_does_not_grow_the_servers_memory(tmp_path):
         grown = load.rss_kib(server.pid) - before
         # The run's SSE stream is about 50 MB; queued in memory it would take more than that.
         assert grown < 40 * 1024, f"the server grew by {grown} KiB while a client was not reading"
+        # Reading resumes with a buffer of normal size: through the 4 KiB one that stalled it,
+        # 50 MB trickle in at delayed-ACK pace (minutes on a loaded machine).
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         pieces = [b""]
         stalled.settimeout(30)
         while not (pieces[-2 if len(pieces) > 1 else -1] + pieces[-1]).endswith(b"\r\n0\r\n\r\n"):
