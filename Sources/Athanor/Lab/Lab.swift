@@ -34,7 +34,7 @@ public final class Lab: Sendable {
     let supervisor: Supervisor
     let runData = RunDataCache()
     let metricCache: MetricCache
-    let runEvents = SharedFollowers<RunEventLine>()
+    let eventFollowers = SharedFollowers<RunEventLine>()
     private let recovery: Task<Void, Never>?
 
     /// The lab of `data`; runs it starts execute through `executor`, at most

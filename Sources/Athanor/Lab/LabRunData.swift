@@ -79,7 +79,7 @@ extension Lab {
     public func runEvents(of prefix: String, from seq: Int = 1) throws(HarnessError)
         -> SharedFollowerReader<RunEventLine>
     {
-        runEvents.follow(try run(prefix).journalPath, from: seq)
+        eventFollowers.follow(try run(prefix).journalPath, from: seq)
     }
 
     /// The run `prefix`'s events, decoded, as they are written, until it ends.
