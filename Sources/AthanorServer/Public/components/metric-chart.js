@@ -1,6 +1,6 @@
 // One metric chart on a canvas: drag across it to zoom into an x range, double-click to zoom out,
 // hover to read every series' value at an x. It redraws at most once per animation frame, and for
-// new live points at most ten times a second however many arrive (drawing is what costs). For
+// new live points at most every 80 ms however many arrive (drawing is what costs). For
 // tests, the canvas exposes the points drawn (`canvas.__series`: [{run, key, color, raw, count,
 // x, y, smoothed}]) and its layout (`canvas.__view`: {x, y, yScale, plot, zoomed, draws}).
 
@@ -11,7 +11,7 @@ import { formatNumber } from '../chart/scale.js';
 
 const HEIGHT = 240;
 const MIN_DRAG = 5; // pixels: a shorter drag is a click
-const LIVE_INTERVAL = 100; // milliseconds between redraws for new points
+const LIVE_INTERVAL = 80; // milliseconds between redraws for new points
 
 /**
  * `metricChart({title, getSeries, getOptions, onZoom})` →

@@ -16,6 +16,7 @@ const REFRESH_AFTER = 5000; // live points a curve keeps before the server is as
 const REFRESH_EVERY = 2000; // milliseconds, at most
 const SMOOTHING_DELAY = 200; // milliseconds of slider stillness before asking
 const NO_POINTS = { count: 0, raw: true, x: [], y: [], buckets: [] };
+const POINT_BUDGET = 200_000; // points asked for across every run of a key, at most
 const AXES = [['step', 'Step'], ['time', 'Relative time'], ['wall', 'Wall time']];
 
 /**
@@ -193,10 +194,16 @@ export function metricsPanel({ runs, signal }) {
     }, SMOOTHING_DELAY);
   }
 
-  /** As many points as the page has pixel columns, four per bucket (the line through a bucket). */
+  /**
+   * Points per curve: four per bucket (the line through it) and a bucket per pixel column for
+   * one run; many overlaid runs share a budget, down to a bucket per two or more columns (each
+   * bucket still keeps its min and max, so no spike is lost).
+   */
   function pointCount() {
     const width = grid.clientWidth || el.clientWidth || innerWidth;
-    return Math.min(10_000, Math.max(400, 4 * Math.round(width * (devicePixelRatio || 1))));
+    const perColumn = 4 * Math.round(width * (devicePixelRatio || 1));
+    const shared = Math.floor(POINT_BUDGET / info.size);
+    return Math.min(10_000, Math.max(400, Math.min(perColumn, shared)));
   }
 
   function showFailure(error) {
