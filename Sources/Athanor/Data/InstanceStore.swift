@@ -80,7 +80,7 @@ public struct InstanceStore: Sendable {
         }
     }
 
-    private func validate(_ config: JSONValue, for experiment: any Experiment.Type) throws(HarnessError) -> JSONValue {
+    private func validate(_ config: JSONValue, for experiment: ExperimentDefinition) throws(HarnessError) -> JSONValue {
         do {
             return try experiment.configSchema.validated(config)
         } catch {

@@ -26,10 +26,14 @@ final class ChildProcess: Sendable {
     let exited = OneTimeSignal()
     private let ending = Mutex<Termination?>(nil)
 
-    /// Starts `executable` with `arguments`, this process's environment, and the descriptors
-    /// of `descriptors` (child descriptor ← this process's descriptor); every other descriptor
-    /// opened with close-on-exec stays behind.
-    static func spawn(executable: String, arguments: [String], descriptors: [Int32: Int32]) throws -> ChildProcess {
+    /// Starts `executable` with `arguments`, this process's environment with `environment`
+    /// added, and the descriptors of `descriptors` (child descriptor ← this process's
+    /// descriptor); every other descriptor opened with close-on-exec stays behind. With
+    /// `newProcessGroup`, the child leads a process group of its own (see ``killGroup()``).
+    static func spawn(
+        executable: String, arguments: [String], descriptors: [Int32: Int32], environment: [String: String] = [:],
+        newProcessGroup: Bool = false
+    ) throws -> ChildProcess {
         // Each source is first duplicated above the standard range (close-on-exec), so that no
         // mapping overwrites a source another one still needs, and a source already at its
         // target number still loses close-on-exec through dup2.
@@ -56,20 +60,42 @@ final class ChildProcess: Sendable {
         sigemptyset(&noSignal)
         posix_spawnattr_setsigdefault(&attributes, &everySignal)
         posix_spawnattr_setsigmask(&attributes, &noSignal)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        let added = environment.map { "\($0.key)=\($0.value)" }
+        let kept = ProcessInfo.processInfo.environment.filter { environment[$0.key] == nil }.map { "\($0.key)=\($0.value)" }
+        let envp = environment.isEmpty ? [] : (kept + added).map { strdup($0) } + [nil]
+        defer { for variable in envp { free(variable) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        var status: Int32 = 0
+        for attempt in 0..<5 {
+            status =
+                envp.isEmpty
+                ? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+                : posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+            // A program written a moment ago can still be open for writing in a child another
+            // thread is starting (it inherits the descriptor until its own exec): wait for that.
+            guard status == ETXTBSY else { break }
+            usleep(UInt32(10_000 << attempt))
+        }
         guard status == 0 else { throw ChildProcessError.spawn(executable, errno: status) }
-        let child = ChildProcess(pid: pid)
+        let child = ChildProcess(pid: pid, leadsGroup: newProcessGroup)
         child.reapInBackground()
         return child
     }
 
-    private init(pid: pid_t) {
+    private let leadsGroup: Bool
+
+    private init(pid: pid_t, leadsGroup: Bool) {
         self.pid = pid
+        self.leadsGroup = leadsGroup
     }
 
     /// How the child ended; `nil` while it runs.
@@ -83,6 +109,16 @@ final class ChildProcess: Sendable {
     func send(_ signal: Int32) {
         ending.withLock { termination in
             if termination == nil { _ = kill(pid, signal) }
+        }
+    }
+
+    /// Kills the child's whole process group (the child and whatever it started that stayed in
+    /// it); for a child started with `newProcessGroup`, whose group is also killed when the
+    /// child exits.
+    func killGroup() {
+        ending.withLock { termination in
+            // While the child is unreaped (running or a zombie) its pid cannot name another group.
+            if leadsGroup, termination == nil { _ = kill(-pid, SIGKILL) }
         }
     }
 
@@ -101,6 +137,8 @@ final class ChildProcess: Sendable {
             var info = siginfo_t()
             // Waits for the exit without reaping: the pid stays this child's (a zombie) meanwhile.
             while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            // What a group leader left behind in its group ends with it.
+            if leadsGroup { _ = kill(-pid, SIGKILL) }
             ending.withLock { termination in
                 var status: Int32 = 0
                 var result: pid_t

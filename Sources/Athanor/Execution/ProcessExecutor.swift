@@ -57,7 +57,7 @@ public final class ProcessExecutor: Executor {
             return try Self.record(RunExecution.stoppedEnding(request), in: lease)
         }
         let (process, lifeline) = try Self.startWorker(
-            options: options, journal: assignment.journalPath, lease: lease)
+            options: options, journal: assignment.journalPath, program: assignment.program, lease: lease)
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
             workers.withLock { $0[assignment.runID] = nil }
@@ -83,7 +83,9 @@ public final class ProcessExecutor: Executor {
     /// JournalLease), writes its output to this process's standard error, and holds the read end
     /// of its ``Lifeline``, whose write end (returned) this process alone holds until the worker
     /// has ended: the worker learns at once if this process dies.
-    static func startWorker(options: Options, journal: String, lease: JournalLease) throws -> (
+    static func startWorker(
+        options: Options, journal: String, program: ProgramExperiment? = nil, lease: JournalLease
+    ) throws -> (
         ChildProcess, lifeline: Int32
     ) {
         let lifeline = try Lifeline.make()
@@ -94,7 +96,7 @@ public final class ProcessExecutor: Executor {
                 arguments: options.arguments + [
                     journal, "--lifeline", String(Lifeline.workerDescriptor),
                     "--grace", String(RunTimeout.seconds(options.gracePeriod)),
-                ],
+                ] + (program?.workerArguments ?? []),
                 descriptors: [
                     0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read,
                 ])
@@ -127,6 +129,7 @@ public final class ProcessExecutor: Executor {
                 process.send(SIGTERM)
             }
             if let stopping, clock.now - stopping.since >= options.gracePeriod {
+                ProcessTree.killChildGroups(of: process.pid)
                 process.send(SIGKILL)
                 _ = await process.waitUntilExit()
                 return stopping.request

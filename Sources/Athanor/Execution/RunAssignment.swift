@@ -15,6 +15,8 @@ public struct RunAssignment: Sendable {
     public var lease: JournalLease?
     /// A wall-clock limit for this run, overriding the executor's.
     public var timeout: Duration?
+    /// The program to start, for an experiment that is one (a worker is told where it is).
+    public var program: ProgramExperiment?
 
     public init(
         runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String,
@@ -28,11 +30,21 @@ public struct RunAssignment: Sendable {
         self.lease = lease
     }
 
+    /// Creates a run of the Swift experiment `experiment` (see the overload for any definition).
+    public static func create<Definition: Experiment>(
+        in data: DataDirectory, instanceID: String, instanceName: String, experiment: Definition.Type,
+        config: JSONValue, executor: String
+    ) throws(HarnessError) -> RunAssignment {
+        try create(
+            in: data, instanceID: instanceID, instanceName: instanceName, experiment: ExperimentDefinition(experiment),
+            config: config, executor: executor)
+    }
+
     /// Creates a run of `experiment` for an instance: validates `config` and writes the journal's
     /// `run_created` (fsync'ed). The assignment keeps the journal's lease for the executor.
     /// - Throws: ``HarnessError/invalidConfig(experiment:_:)`` (nothing is written) or a journal error.
     public static func create(
-        in data: DataDirectory, instanceID: String, instanceName: String, experiment: any Experiment.Type,
+        in data: DataDirectory, instanceID: String, instanceName: String, experiment: ExperimentDefinition,
         config: JSONValue, executor: String
     ) throws(HarnessError) -> RunAssignment {
         let validated: JSONValue
@@ -62,8 +74,10 @@ public struct RunAssignment: Sendable {
         } catch {
             throw .storage(path: data.runsDirectory(of: instanceID), reason: "\(error)")
         }
-        return RunAssignment(
+        var assignment = RunAssignment(
             runID: runID, instanceID: instanceID, experiment: experiment.name, config: validated, journalPath: path,
             lease: lease)
+        assignment.program = experiment.program
+        return assignment
     }
 }

@@ -11,7 +11,7 @@ import Synchronization
 enum RunExecution {
     /// Executes `assignment` in this process and returns the terminal event recorded.
     static func perform(
-        _ assignment: RunAssignment, experiment: any Experiment.Type, cancellation: CancellationFlag
+        _ assignment: RunAssignment, experiment: ExperimentDefinition, cancellation: CancellationFlag
     ) async throws(JournalError) -> RunEvent {
         let writer: JournalWriter<RunEvent>
         if let lease = assignment.lease {
@@ -43,7 +43,7 @@ enum RunExecution {
     /// ``CancellationFlag/force()``), the forced ending; the experiment's code may then still
     /// be running, and its later events are refused.
     private static func outcomeUnlessForced(
-        of experiment: any Experiment.Type, in context: RunContext, cancellation: CancellationFlag
+        of experiment: ExperimentDefinition, in context: RunContext, cancellation: CancellationFlag
     ) async -> RunEvent {
         let work = Task { await outcome(of: experiment, in: context, cancellation: cancellation) }
         let first = FirstEnding()
@@ -63,11 +63,11 @@ enum RunExecution {
     }
 
     private static func outcome(
-        of experiment: any Experiment.Type, in context: RunContext, cancellation: CancellationFlag
+        of experiment: ExperimentDefinition, in context: RunContext, cancellation: CancellationFlag
     ) async -> RunEvent {
         let ending: RunEvent
         do {
-            try await experiment.init().run(context)
+            try await experiment.body(context)
             ending = .completed
         } catch is CancellationError {
             ending = stoppedEnding(cancellation.request)

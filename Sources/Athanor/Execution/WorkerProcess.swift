@@ -37,15 +37,27 @@ public enum WorkerProcess {
     ///
     /// With `supervision`, the worker watches its lifeline: when the supervisor dies, the run
     /// is asked to stop and ends as `run_failed` ("supervisor exited: …"), after at most the
-    /// grace period even if the experiment ignores the request.
-    public static func run(journal path: String, registry: ExperimentRegistry, supervision: Supervision?) async
-        -> Int32
-    {
+    /// grace period even if the experiment ignores the request. With `program` (the file of a
+    /// program experiment and the Python interpreter), the worker starts that program rather
+    /// than looking the experiment up in `registry`.
+    public static func run(
+        journal path: String, registry: ExperimentRegistry, program: (file: String, python: String)? = nil,
+        supervision: Supervision?
+    ) async -> Int32 {
+        // Whatever way the run ends, no program of it outlives the worker.
+        defer { ProgramSession.endAll() }
         do {
             var assignment = try assignment(fromJournal: path)
             // The supervisor hands the journal's lock down as standard input.
             assignment.lease = JournalLease.inherited(0, path: path)
-            let experiment = try registry.experiment(named: assignment.experiment)
+            let experiment =
+                if let program {
+                    ExperimentDefinition(
+                        program: ProgramExperiment(name: assignment.experiment, file: program.file, python: program.python),
+                        description: "", configSchema: ConfigSchema(fields: []))
+                } else {
+                    try registry.experiment(named: assignment.experiment)
+                }
             let flag = CancellationFlag()
             let task = Task { () async throws(JournalError) -> RunEvent in
                 try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag)

@@ -36,28 +36,3 @@ public protocol Experiment: Sendable {
     /// Does the work of one run, recording through `ctx`.
     func run(_ ctx: RunContext) async throws
 }
-
-/// The experiments a program offers, by name: every surface (CLI, web, MCP) discovers them here.
-public struct ExperimentRegistry: Sendable {
-    /// The experiments in the order given.
-    public let experiments: [any Experiment.Type]
-
-    /// A registry of `experiments`; later duplicates of a name are ignored.
-    public init(_ experiments: [any Experiment.Type]) {
-        var seen: Set<String> = []
-        self.experiments = experiments.filter { seen.insert($0.name).inserted }
-    }
-
-    /// The experiment named `name`.
-    public subscript(name: String) -> (any Experiment.Type)? {
-        experiments.first { $0.name == name }
-    }
-
-    /// The experiment named `name`, or an error listing the known names.
-    public func experiment(named name: String) throws(HarnessError) -> any Experiment.Type {
-        guard let experiment = self[name] else {
-            throw .unknownExperiment(name: name, known: experiments.map { $0.name })
-        }
-        return experiment
-    }
-}

@@ -3,6 +3,8 @@ import AthanorJournal
 /// What went wrong in the harness, naming the experiment, instance, run or field involved.
 public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownExperiment(name: String, known: [String])
+    /// An experiment whose program cannot be used (it fails to import, or its name is declared twice).
+    case brokenExperiment(name: String, String)
     /// Text that cannot be an ID (only the 26-character ID alphabet, or a prefix of it, is accepted).
     case invalidID(kind: String, text: String)
     case unknownID(kind: String, prefix: String)
@@ -26,6 +28,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unknownExperiment(let name, let known):
             return "unknown experiment \"\(Self.shown(name))\" (known: \(known.joined(separator: ", ")))"
+        case .brokenExperiment(let name, let problem):
+            return "experiment \"\(Self.shown(name))\" cannot be used: \(problem)"
         case .invalidID(let kind, let text):
             return
                 "\"\(Self.shown(text))\" is not a valid \(kind) ID (IDs are 26 characters of 0-9 and a-z without i, l, o, u; a unique prefix works too)"

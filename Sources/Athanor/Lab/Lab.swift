@@ -103,6 +103,14 @@ public final class Lab: Sendable {
         changes.refreshAndBroadcast(changed: Set(paths))
     }
 
+    // MARK: Experiments
+
+    /// The experiments that can run now (programs in the experiment folders looked at again:
+    /// a file added or changed appears), and the files that declare none, with why.
+    public func experiments() -> AvailableExperiments {
+        registry.available()
+    }
+
     // MARK: Instances
 
     /// Instances, oldest first, with their run counts and last runs; deleted ones only when asked.

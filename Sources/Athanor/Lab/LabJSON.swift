@@ -69,7 +69,7 @@ extension HarnessError {
         case .unknownExperiment, .unknownID: ("not_found", description, [])
         case .invalidID, .configDecoding, .invalidRequest: ("bad_request", description, [])
         case .ambiguousID: ("ambiguous_id", description, [])
-        case .instanceDeleted, .runAlreadyEnded, .runEnded: ("conflict", description, [])
+        case .instanceDeleted, .runAlreadyEnded, .runEnded, .brokenExperiment: ("conflict", description, [])
         case .resultEncoding, .invalidMetric, .journal, .storage: ("internal", description, [])
         }
     }

@@ -115,7 +115,7 @@ public final class RunContext: Sendable {
         try recordMetric(values.map { MetricRecord.Value($0.key, $0.value) }, step: step)
     }
 
-    private func recordMetric(_ values: [MetricRecord.Value], step: Int?) throws(HarnessError) {
+    func recordMetric(_ values: [MetricRecord.Value], step: Int?) throws(HarnessError) {
         guard !values.isEmpty else { return }
         for value in values {
             if value.key.isEmpty { throw .invalidMetric(key: "", reason: "the key is empty") }
@@ -158,6 +158,9 @@ public final class RunContext: Sendable {
 
     /// The first failure to record anything, which fails the run when it ends.
     var writeError: JournalError? { firstWriteError.withLock { $0 } }
+
+    /// Why the run was asked to stop, once it was.
+    var stopReason: String? { cancellation.request?.reason }
 
     /// The terminal event `complete()` or `fail(_:)` recorded, if either was called.
     var ending: RunEvent? { explicitEnding.withLock { $0 } }

@@ -50,10 +50,13 @@ extension ConfigField.Kind {
 }
 
 extension ExperimentRegistry {
-    /// An experiment as JSON: name, description, its configuration as JSON Schema and as form fields.
-    public static func json(of experiment: any Experiment.Type) -> JSONValue {
+    /// An experiment as JSON: name, description, its language (`swift`, `python` or
+    /// `program`) and file (null for Swift), its configuration as JSON Schema and as form fields.
+    public static func json(of experiment: ExperimentDefinition) -> JSONValue {
         [
             "name": .string(experiment.name), "description": .string(experiment.description),
+            "language": .string(experiment.program?.language ?? "swift"),
+            "file": experiment.program.map { .string($0.file) } ?? .null,
             "config_schema": experiment.configSchema.jsonSchema, "fields": experiment.configSchema.fieldsJSON,
         ]
     }

@@ -1,0 +1,146 @@
+import AthanorJournal
+import CLinux
+import Foundation
+
+/// What a program file declares, asked with its `describe` verb: it prints one JSON object,
+/// `{"protocol": 1, "experiments": [{"name", "description", "config": [fields]}]}`, and exits
+/// with status 0; or, when it cannot (a Python file that fails to import), `{"error": "…"}`
+/// and a non-zero status.
+enum ProgramDescription {
+    /// One experiment a file declares.
+    struct Declaration: Sendable {
+        let program: ProgramExperiment
+        let description: String
+        let schema: ConfigSchema
+
+        var definition: ExperimentDefinition {
+            ExperimentDefinition(program: program, description: description, configSchema: schema)
+        }
+    }
+
+    /// Asks `file` what it declares.
+    static func describe(file: String, python: String, timeout: Duration) -> Result<[Declaration], ProgramError> {
+        Result { () throws(ProgramError) -> [Declaration] in
+            let (executable, arguments) = try ProgramExperiment(name: "", file: file, python: python).command(["describe"])
+            let output = try CapturedRun.run(executable: executable, arguments: arguments, timeout: timeout)
+            let answer = try? JSONValue(parsing: String(decoding: output.standardOutput, as: UTF8.self))
+            guard output.termination == .exited(0) else {
+                if let error = answer?["error"]?.stringValue { throw .declaration(error) }
+                let tail = output.errorTail
+                throw .declaration("\(output.ending)\(tail.isEmpty ? "" : ":\n" + tail)")
+            }
+            guard let answer, case .array(let experiments)? = answer["experiments"] else {
+                throw .declaration(
+                    "describe did not print {\"experiments\": [...]} as JSON\(output.errorTail.isEmpty ? "" : ":\n" + output.errorTail)")
+            }
+            return try experiments.enumerated().map { index, item throws(ProgramError) in
+                try declaration(item, index: index, file: file, python: python)
+            }
+        }
+    }
+
+    /// 1 to 100 letters, digits, `_`, `.` or `-`.
+    private static func isExperimentName(_ name: String) -> Bool {
+        (1...100).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
+    }
+
+    private static func declaration(_ item: JSONValue, index: Int, file: String, python: String) throws(ProgramError)
+        -> Declaration
+    {
+        guard case .string(let name)? = item["name"], isExperimentName(name) else {
+            throw .declaration(
+                "experiments[\(index)]: a name of letters, digits, _ . or - is needed (got \(item["name"].map { (try? $0.jsonText()) ?? "?" } ?? "none"))")
+        }
+        do {
+            let schema = try ConfigSchema(declaration: item["config"] ?? .array([]))
+            return Declaration(
+                program: ProgramExperiment(name: name, file: file, python: python),
+                description: item["description"]?.stringValue ?? "", schema: schema)
+        } catch {
+            throw .declaration("experiment \"\(name)\": its configuration is not valid: \(error.errors.map(\.description).joined(separator: "; "))")
+        }
+    }
+}
+
+/// A program run to its end with its output captured (standard output whole, standard error's
+/// end), killed with its process group when it outlasts its time.
+struct CapturedRun {
+    let termination: ChildProcess.Termination?
+    let standardOutput: [UInt8]
+    let standardError: [UInt8]
+
+    /// How the program ended, in words.
+    var ending: String {
+        switch termination {
+        case .exited(let status)?: "it exited with status \(status)"
+        case .signalled(let signal)?: "it was killed by signal \(signal)"
+        case nil: "it did not answer in time and was stopped"
+        }
+    }
+
+    /// The last 4,000 characters of standard error.
+    var errorTail: String {
+        String(String(decoding: standardError.suffix(4000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func run(executable: String, arguments: [String], timeout: Duration) throws(ProgramError) -> CapturedRun {
+        var output: [Int32] = [0, 0]
+        var errors: [Int32] = [0, 0]
+        guard athanor_cloexec_pipe(&output) == 0 else { throw .start("no pipe: \(String(cString: strerror(errno)))") }
+        guard athanor_cloexec_pipe(&errors) == 0 else {
+            close(output[0])
+            close(output[1])
+            throw .start("no pipe: \(String(cString: strerror(errno)))")
+        }
+        let nullInput = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(nullInput) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                executable: executable, arguments: arguments, descriptors: [0: nullInput, 1: output[1], 2: errors[1]],
+                newProcessGroup: true)
+        } catch {
+            for descriptor in output + errors { close(descriptor) }
+            throw .start("could not start \(executable): \(error)")
+        }
+        close(output[1])
+        close(errors[1])
+        let done = DispatchGroup()
+        let standardOutput = DrainedPipe(output[0], group: done)
+        let standardError = DrainedPipe(errors[0], group: done)
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let timedOut = done.wait(timeout: .now() + seconds) == .timedOut
+        if timedOut {
+            child.killGroup()
+            done.wait()
+        }
+        // Both pipes are at their end: the program has exited or is about to (its reaper
+        // thread records how within moments; no task is awaited, as callers may be async code).
+        while child.termination == nil { usleep(500) }
+        return CapturedRun(
+            termination: timedOut ? nil : child.termination, standardOutput: standardOutput.bytes,
+            standardError: standardError.bytes)
+    }
+}
+
+/// A pipe read to its end on a thread of its own.
+private final class DrainedPipe: @unchecked Sendable {
+    // Written by the reading thread only, read once the group says it is done.
+    private(set) var bytes: [UInt8] = []
+
+    init(_ descriptor: Int32, group: DispatchGroup) {
+        group.enter()
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                bytes.append(contentsOf: buffer[..<count])
+            }
+            close(descriptor)
+            group.leave()
+        }.start()
+    }
+}
