@@ -1,28 +1,70 @@
 import ArgumentParser
 import Athanor
 import AthanorJournal
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `--data DIR`: the data directory, `./data` unless `--data` or `ATHANOR_DATA` says otherwise.
+/// `--data DIR`: the data directory, `./data` unless `--data` or `ATHANOR_DATA` says otherwise;
+/// and where program experiments are found (`--experiments DIR`, `--python PATH`).
 struct DataDirectoryOption: ParsableArguments {
     @Option(name: .customLong("data"), help: "The data directory (default: $ATHANOR_DATA, else ./data).")
     var explicitPath: String?
 
     var path: String {
         if let explicitPath { return explicitPath }
-        if let environment = getenv("ATHANOR_DATA"), environment.pointee != 0 { return String(cString: environment) }
-        return "data"
+        return Self.environment("ATHANOR_DATA") ?? "data"
     }
+
+    @Option(
+        name: .customLong("experiments"),
+        help: ArgumentHelp(
+            "A folder of experiments in Python (or any language) to discover; repeat for several.",
+            discussion: "Default: $ATHANOR_EXPERIMENTS (folders separated by :), else ./experiments when it exists.",
+            valueName: "dir"))
+    var experimentFolders: [String] = []
+
+    @Option(
+        name: .customLong("python"),
+        help: ArgumentHelp(
+            "The Python interpreter for Python experiments (default: $ATHANOR_PYTHON, else python3 on PATH).",
+            valueName: "path"))
+    var python: String?
 
     var directory: DataDirectory { DataDirectory(path: path) }
 
-    /// The lab of the data directory with the bundled experiments; by default runs whose writer
-    /// died are closed first, so that no command shows a dead run as running.
+    /// The folders searched for program experiments.
+    var experimentSearchPath: [String] {
+        if !experimentFolders.isEmpty { return experimentFolders }
+        if let environment = Self.environment("ATHANOR_EXPERIMENTS") {
+            return environment.split(separator: ":").map(String.init)
+        }
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: "experiments", isDirectory: &isFolder) && isFolder.boolValue
+            ? ["experiments"] : []
+    }
+
+    /// The Python interpreter for Python experiments.
+    var pythonInterpreter: String { python ?? Self.environment("ATHANOR_PYTHON") ?? "python3" }
+
+    /// The bundled experiments, with those discovered in ``experimentSearchPath``.
+    var registry: ExperimentRegistry {
+        let folders = experimentSearchPath
+        return AthanorCLI.registry.discovering(
+            folders.isEmpty ? nil : ExperimentDiscovery(folders: folders, python: pythonInterpreter))
+    }
+
+    /// The lab of the data directory with the bundled and discovered experiments; by default
+    /// runs whose writer died are closed first, so that no command shows a dead run as running.
     func openLab(executor: any Executor = ProcessExecutor(), recovery: Lab.Recovery = .first) throws -> Lab {
-        try Lab(data: directory, registry: AthanorCLI.registry, executor: executor, recovery: recovery)
+        try Lab(data: directory, registry: registry, executor: executor, recovery: recovery)
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = getenv(name), value.pointee != 0 else { return nil }
+        return String(cString: value)
     }
 }
 

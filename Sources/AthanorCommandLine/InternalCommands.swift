@@ -18,6 +18,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds the experiment gets to stop once the supervisor has died.")
     var grace: Double = 5
 
+    @OptionGroup var program: ProgramOptions
+
     func validate() throws {
         try TimeLimitArguments.validate(timeout: nil, grace: grace)
     }
@@ -29,7 +31,9 @@ struct WorkerCommand: AsyncParsableCommand {
             WorkerProcess.Supervision(
                 lifeline: $0, gracePeriod: RunTimeout.duration(seconds: grace, allowingZero: true) ?? .seconds(5))
         }
-        let status = await WorkerProcess.run(journal: journal, registry: AthanorCLI.registry, supervision: supervision)
+        signal(SIGPIPE, SIG_IGN)
+        let status = await WorkerProcess.run(
+            journal: journal, registry: AthanorCLI.registry, program: program.location, supervision: supervision)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -50,6 +54,8 @@ struct SuperviseCommand: AsyncParsableCommand {
     @Option(help: "Seconds a worker gets to stop gracefully before it is killed.")
     var grace: Double = 5
 
+    @OptionGroup var program: ProgramOptions
+
     func validate() throws {
         try TimeLimitArguments.validate(timeout: timeout, grace: grace)
     }
@@ -59,7 +65,22 @@ struct SuperviseCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_IGN)
         var assignment = try WorkerProcess.assignment(fromJournal: journal)
         assignment.lease = JournalLease.inherited(0, path: journal)
+        assignment.program = program.location.map {
+            ProgramExperiment(name: assignment.experiment, file: $0.file, python: $0.python)
+        }
         let executor = ProcessExecutor(options: TimeLimitArguments.executorOptions(timeout: timeout, grace: grace))
         _ = try await executor.execute(assignment)
     }
+}
+
+/// `--program FILE --python PATH`: the program experiment a worker starts (internal: passed on
+/// by the supervisor, which found it).
+struct ProgramOptions: ParsableArguments {
+    @Option(name: .customLong("program"), help: ArgumentHelp("The program experiment's file.", visibility: .hidden))
+    var file: String?
+
+    @Option(help: ArgumentHelp("The Python interpreter for a Python file.", visibility: .hidden))
+    var python = "python3"
+
+    var location: (file: String, python: String)? { file.map { ($0, python) } }
 }

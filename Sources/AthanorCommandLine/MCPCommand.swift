@@ -16,6 +16,6 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        try await AthanorMCP.runStdio(data: data.directory, registry: AthanorCLI.registry)
+        try await AthanorMCP.runStdio(data: data.directory, registry: data.registry)
     }
 }

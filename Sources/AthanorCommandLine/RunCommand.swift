@@ -69,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
         process.executableURL = URL(fileURLWithPath: ProcessExecutor.currentExecutable)
         process.arguments =
             ["supervise", assignment.journalPath, "--grace", String(grace)]
-            + (timeout.map { ["--timeout", String($0)] } ?? [])
+            + (timeout.map { ["--timeout", String($0)] } ?? []) + (assignment.program?.workerArguments ?? [])
         // The background supervisor inherits the journal's lock as its standard input, so the
         // run is never unlocked (and so never mistaken for an abandoned one) while it starts.
         if let lease = assignment.lease {

@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the access token must be 16 to 256 letters, digits, '-', '_', '.' or '~'")
         }
         let server = AthanorServer(
-            data: data.directory, registry: AthanorCLI.registry, host: host,
+            data: data.directory, registry: data.registry, host: host,
             port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000, maxConcurrentRuns: maxConcurrentRuns,
             accessToken: accessToken)
         try await server.run { [accessToken] address in

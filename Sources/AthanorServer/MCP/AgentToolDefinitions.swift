@@ -52,7 +52,7 @@ extension AgentTools {
             ["id": string("Instance ID.")], required: ["id"]),
         tool(
             "list_available_modules",
-            "List the experiment modules that can be instantiated, with their configuration fields."),
+            "List the experiment modules that can be instantiated (Swift, and Python files in the experiment folders), with their configuration fields; files that declare none are listed too, with `broken: true`, the file and its error."),
         tool(
             "get_config_schema", "The JSON Schema of an experiment module's configuration.",
             ["experiment_module": string("The experiment's name.")], required: ["experiment_module"]),

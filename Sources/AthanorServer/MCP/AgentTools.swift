@@ -55,7 +55,14 @@ public struct AgentTools: Sendable {
             case "delete_experiment":
                 return try lab.deleteInstance(try arguments.string("id")).json
             case "list_available_modules":
-                return .array(lab.registry.experiments.map(ExperimentRegistry.json(of:)))
+                let available = lab.experiments()
+                return .array(
+                    available.experiments.map(ExperimentRegistry.json(of:))
+                        + available.problems.map { problem in
+                            var entry = problem.json.objectValue ?? [:]
+                            entry["broken"] = true
+                            return .object(entry)
+                        })
             case "get_config_schema":
                 return try lab.registry.experiment(named: try arguments.string("experiment_module")).configSchema
                     .jsonSchema

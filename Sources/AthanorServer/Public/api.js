@@ -53,6 +53,7 @@ const id = encodeURIComponent;
 
 export const api = {
   experiments: (o) => request('GET', '/api/experiments', o),
+  brokenExperiments: (o) => request('GET', '/api/experiments/broken', o),
   instances: (o) => request('GET', '/api/instances', o),
   instance: (instance, o) => request('GET', `/api/instances/${id(instance)}`, o),
   createInstance: (body, o) => request('POST', '/api/instances', { ...o, body }),

@@ -1,5 +1,6 @@
 // /experiments: every instance with its experiment, run count and last run, kept current by the
-// catalog stream (GET /api/events). `n` opens the form for a new instance.
+// catalog stream (GET /api/events), and the experiment files that cannot be used, with their
+// errors. `n` opens the form for a new instance.
 
 import { h, setText, icon, replaceChildren, isTypingTarget } from '../dom.js';
 import { api } from '../api.js';
@@ -8,7 +9,7 @@ import { navigate } from '../router.js';
 import { formatAgo, formatTime, formatCount } from '../format.js';
 import { statusBadge } from '../components/badge.js';
 import { pageHeader, loadingBlock } from '../components/layout.js';
-import { toast } from '../components/notice.js';
+import { notice, toast } from '../components/notice.js';
 import { instanceIsNewer, runIsNewer } from '../run-model.js';
 
 export async function mount(root, params, ctx) {
@@ -136,7 +137,7 @@ export async function mount(root, params, ctx) {
   });
   ctx.every(30_000, show);
 
-  await load();
+  const [broken] = await Promise.all([api.brokenExperiments({ signal: ctx.signal }).catch(() => []), load()]);
   if (!ctx.active) return;
   ready = true;
   for (const apply of early.splice(0)) apply();
@@ -148,7 +149,28 @@ export async function mount(root, params, ctx) {
       extras: [count],
       actions: [h('a', { class: 'btn btn-primary', href: '/experiments/new', title: 'New instance (n)' }, icon('plus'), 'New', h('kbd', { text: 'n' }))],
     }),
+    brokenFiles(broken),
     h('section', { class: 'card flush' }, table, empty),
   );
   show();
+}
+
+/** The experiment files that declare nothing runnable (an import error, a name declared twice), each with its error. */
+function brokenFiles(broken) {
+  if (!broken.length) return null;
+  return notice(
+    'warn',
+    h('strong', { text: `${broken.length} experiment ${broken.length === 1 ? 'file cannot' : 'files cannot'} be used` }),
+    h(
+      'ul',
+      { class: 'broken-experiments' },
+      broken.map((problem) =>
+        h(
+          'li',
+          { dataset: { file: problem.file } },
+          h('details', {}, h('summary', {}, h('code', { text: problem.file }), problem.experiment ? h('span', { class: 'muted', text: ` (${problem.experiment})` }) : null, ': ', problem.error.split('\n')[0]), h('pre', { class: 'small', text: problem.error })),
+        ),
+      ),
+    ),
+  );
 }

@@ -23,7 +23,7 @@ export async function mount(root, { mode, id }, ctx) {
   const experimentSelect = h(
     'select',
     { id: 'f-experiment', class: 'input', name: 'experiment', disabled: editing },
-    experiments.map((experiment) => h('option', { value: experiment.name, text: experiment.name })),
+    experiments.map((experiment) => h('option', { value: experiment.name, text: experiment.language === 'swift' ? experiment.name : `${experiment.name} (${experiment.language})` })),
   );
   if (editing && !experiments.some((e) => e.name === instance.experiment)) {
     experimentSelect.append(h('option', { value: instance.experiment, text: `${instance.experiment} (not available)` }));
