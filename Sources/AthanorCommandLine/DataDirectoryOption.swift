@@ -53,7 +53,10 @@ struct DataDirectoryOption: ParsableArguments {
     var registry: ExperimentRegistry {
         let folders = experimentSearchPath
         return AthanorCLI.registry.discovering(
-            folders.isEmpty ? nil : ExperimentDiscovery(folders: folders, python: pythonInterpreter))
+            folders.isEmpty
+                ? nil
+                : ExperimentDiscovery(
+                    folders: folders, python: pythonInterpreter, cacheFile: path + "/.cache/experiments.json"))
     }
 
     /// The lab of the data directory with the bundled and discovered experiments; by default

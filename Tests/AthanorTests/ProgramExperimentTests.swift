@@ -187,6 +187,18 @@ import Testing
         #expect(!events.contains(.log(LogRecord(.info, "after"))))
     }
 
+    @Test func aLineThatIsNotUTF8FailsTheRun() async throws {
+        try script("words", Self.describeWords + "read -r start <&4\nprintf '{\"call\":\"log\",\"level\":\"info\",\"message\":\"\\377\"}\\n' >&3\n")
+        let registry = ExperimentRegistry([], discovering: ExperimentDiscovery(folders: [folder]))
+        let (ending, events) = try await run("words", config: ["text": "x"], registry: registry)
+        guard case .failed(let error) = ending else {
+            Issue.record("the run should have failed, not \(ending)")
+            return
+        }
+        #expect(error.contains("not valid UTF-8"))
+        #expect(!events.contains { if case .log = $0 { true } else { false } })
+    }
+
     @Test func anExitWithoutAnEndingCompletesOrFailsByItsStatus() async throws {
         try script("words", Self.describeWords + "read -r start <&4\nexit \"$(echo \"$start\" | grep -c '\"text\":\"fail\"' | sed 's/1/3/')\"\n")
         let registry = ExperimentRegistry([], discovering: ExperimentDiscovery(folders: [folder]))
@@ -215,6 +227,22 @@ import Testing
         #expect(problems["words"]?.first?.message.contains("/again and ") == true)
         #expect(problems["demo"]?.first?.message.contains("already taken by a Swift experiment") == true)
         #expect(throws: HarnessError.self) { try registry.experiment(named: "words") }
+    }
+
+    @Test func anotherProcessReusesWhatAFileDeclaredUntilItChanges() throws {
+        let asked = root + "/asked"
+        let cache = data.path + "/.cache/experiments.json"
+        try FileManager.default.createDirectory(atPath: data.path, withIntermediateDirectories: true)
+        try script(
+            "fine",
+            "echo asked >> '\(asked)'\n" + #"echo '{"protocol":1,"experiments":[{"name":"fine","description":"one","config":[]}]}'"# + "\n")
+        let timesAsked = { (try? String(contentsOfFile: asked, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
+        #expect(ExperimentDiscovery(folders: [folder], cacheFile: cache).look(besides: []).experiments.map(\.name) == ["fine"])
+        #expect(ExperimentDiscovery(folders: [folder], cacheFile: cache).look(besides: []).experiments.map(\.name) == ["fine"])
+        #expect(timesAsked() == 1)
+        // Another interpreter, or a changed file, is asked again.
+        #expect(ExperimentDiscovery(folders: [folder], python: "python3.11", cacheFile: cache).look(besides: []).experiments.count == 1)
+        #expect(timesAsked() == 2)
     }
 
     @Test func aFileAddedOrChangedIsSeenAtTheNextLook() throws {

@@ -8,7 +8,10 @@ import Synchronization
 ///
 /// Each look scans the folders again (a `stat` per file) and asks only the files that are new
 /// or changed since the last look, so a file added or edited while a server runs appears at
-/// the next look, and a file removed disappears.
+/// the next look, and a file removed disappears. A file that could not be described is asked
+/// again at a look ``retryAfter`` later (its imports may have been fixed meanwhile). With a
+/// cache file, what files declared is kept across processes (each command of the CLI would
+/// otherwise start Python once per file): it is derived, and safe to delete.
 public final class ExperimentDiscovery: Sendable {
     /// The folders searched, in order.
     public let folders: [String]
@@ -16,32 +19,51 @@ public final class ExperimentDiscovery: Sendable {
     public let python: String
     /// How long a file may take to say what it declares.
     let describeTimeout: Duration
-
+    /// How long a file that could not be described waits before it is asked again.
+    let retryAfter: Duration = .seconds(5)
+    private let cache: DescriptionCache?
     private let described = Mutex<[String: Described]>([:])
 
     /// Discovery in `folders` (made absolute), running Python files with `python` (a name on
     /// `PATH` or a path: a virtual environment's interpreter, so the experiments' own packages
-    /// import).
-    public init(folders: [String], python: String = "python3", describeTimeout: Duration = .seconds(60)) {
+    /// import), keeping what files declared in `cacheFile` when given.
+    public init(
+        folders: [String], python: String = "python3", cacheFile: String? = nil, describeTimeout: Duration = .seconds(60)
+    ) {
         let base = FileManager.default.currentDirectoryPath
         self.folders = folders.map { $0.hasPrefix("/") ? $0 : "\(base)/\($0)" }
         self.python = python
         self.describeTimeout = describeTimeout
+        cache = cacheFile.map { DescriptionCache(path: $0, python: python) }
     }
 
     /// What the folders declare now: the experiments (sorted by name) and the problems, with no
     /// experiment named as one of `reserved` (the Swift experiments' names).
     public func look(besides reserved: [String]) -> Discovered {
         let files = scan()
-        let stale = described.withLock { cache in
-            files.filter { cache[$0.path]?.identity != $0.identity }
+        let now = ContinuousClock.now
+        let stale = described.withLock { known in
+            files.filter { file in
+                guard let entry = known[file.path], entry.identity == file.identity else { return true }
+                if case .failure = entry.outcome { return now - entry.askedAt >= retryAfter }
+                return false
+            }
         }
-        let fresh = describeAll(stale)
-        let current = described.withLock { cache in
-            cache = cache.filter { entry in files.contains { $0.path == entry.key } }
-            for entry in fresh { cache[entry.file] = entry }
-            return files.compactMap { cache[$0.path] }
+        let remembered = cache?.answers(for: stale.map { ($0.path, $0.identity) }) ?? [:]
+        let fresh = describeAll(stale.filter { remembered[$0.path] == nil })
+        let reread = stale.compactMap { file in
+            remembered[file.path].map {
+                Described(
+                    file: file.path, identity: file.identity, answer: $0, askedAt: now,
+                    outcome: ProgramDescription.declarations($0, file: file.path, python: python))
+            }
         }
+        let current = described.withLock { known in
+            known = known.filter { entry in files.contains { $0.path == entry.key } }
+            for entry in fresh + reread { known[entry.file] = entry }
+            return files.compactMap { known[$0.path] }
+        }
+        if !fresh.isEmpty { cache?.store(current) }
         return Discovered(current, reserved: Set(reserved))
     }
 
@@ -77,9 +99,12 @@ public final class ExperimentDiscovery: Sendable {
         let results = Mutex<[Described?]>(Array(repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             let file = files[index]
-            let outcome = ProgramDescription.describe(
-                file: file.path, python: python, timeout: describeTimeout)
-            results.withLock { $0[index] = Described(file: file.path, identity: file.identity, outcome: outcome) }
+            let asked = ContinuousClock.now
+            let answer = ProgramDescription.ask(file: file.path, python: python, timeout: describeTimeout)
+            let described = Described(
+                file: file.path, identity: file.identity, answer: try? answer.get(), askedAt: asked,
+                outcome: answer.flatMap { ProgramDescription.declarations($0, file: file.path, python: python) })
+            results.withLock { $0[index] = described }
         }
         return results.withLock { $0.compactMap { $0 } }
     }
@@ -89,6 +114,9 @@ public final class ExperimentDiscovery: Sendable {
 struct Described: Sendable {
     let file: String
     let identity: FileIdentity
+    /// What it answered, when it answered (kept in the cache file).
+    let answer: [JSONValue]?
+    let askedAt: ContinuousClock.Instant
     let outcome: Result<[ProgramDescription.Declaration], ProgramError>
 }
 

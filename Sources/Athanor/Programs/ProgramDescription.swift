@@ -18,9 +18,9 @@ enum ProgramDescription {
         }
     }
 
-    /// Asks `file` what it declares.
-    static func describe(file: String, python: String, timeout: Duration) -> Result<[Declaration], ProgramError> {
-        Result { () throws(ProgramError) -> [Declaration] in
+    /// Asks `file` what it declares: the `experiments` of its answer, as it printed them.
+    static func ask(file: String, python: String, timeout: Duration) -> Result<[JSONValue], ProgramError> {
+        Result { () throws(ProgramError) -> [JSONValue] in
             let (executable, arguments) = try ProgramExperiment(name: "", file: file, python: python).command(["describe"])
             let output = try CapturedRun.run(executable: executable, arguments: arguments, timeout: timeout)
             let answer = try? JSONValue(parsing: String(decoding: output.standardOutput, as: UTF8.self))
@@ -33,7 +33,16 @@ enum ProgramDescription {
                 throw .declaration(
                     "describe did not print {\"experiments\": [...]} as JSON\(output.errorTail.isEmpty ? "" : ":\n" + output.errorTail)")
             }
-            return try experiments.enumerated().map { index, item throws(ProgramError) in
+            return experiments
+        }
+    }
+
+    /// The declarations of an answer of `file` (see ``ask(file:python:timeout:)``).
+    static func declarations(_ experiments: [JSONValue], file: String, python: String) -> Result<
+        [Declaration], ProgramError
+    > {
+        Result { () throws(ProgramError) -> [Declaration] in
+            try experiments.enumerated().map { index, item throws(ProgramError) in
                 try declaration(item, index: index, file: file, python: python)
             }
         }

@@ -192,10 +192,7 @@ private struct CallReader {
             pending.append(contentsOf: buffer[..<count])
             var start = 0
             while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                if newline > start {
-                    let line = String(decoding: pending[start..<newline], as: UTF8.self)
-                    do { try body(line[...]) } catch { return error }
-                }
+                if newline > start, let failure = deliver(pending[start..<newline], to: body) { return failure }
                 start = newline + 1
             }
             pending.removeFirst(start)
@@ -205,9 +202,20 @@ private struct CallReader {
                     problem: "a line longer than \(ProgramSession.maximumLineLength >> 20) MiB")
             }
         }
-        guard !pending.isEmpty else { return nil }
-        let line = String(decoding: pending, as: UTF8.self)
-        do { try body(line[...]) } catch { return error }
-        return nil
+        return pending.isEmpty ? nil : deliver(pending[...], to: body)
+    }
+
+    /// Passes one line to `body`; a line that is not UTF-8 is refused as it is.
+    private func deliver(_ bytes: ArraySlice<UInt8>, to body: (Substring) throws(ProgramError) -> Void) -> ProgramError? {
+        guard let line = String(validating: bytes, as: UTF8.self) else {
+            return .badLine(
+                line: ProgramError.quoted(String(decoding: bytes, as: UTF8.self)), problem: "not valid UTF-8")
+        }
+        do {
+            try body(line[...])
+            return nil
+        } catch {
+            return error
+        }
     }
 }
