@@ -84,6 +84,7 @@ def run(ctx):
 ENDINGS = '''
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 
@@ -114,6 +115,13 @@ def os_exit_3(ctx):
     ctx.log("info", "leaving")
     ctx.flush()
     os._exit(3)
+
+
+@athanor.experiment(name="segfaults")
+def segfaults(ctx):
+    ctx.log("info", "crashing")
+    ctx.flush()
+    os.kill(os.getpid(), signal.SIGSEGV)
 
 
 @athanor.experiment(name="returns")
@@ -305,10 +313,11 @@ class Lab:
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1)), events
         return events
 
-    def detach(self, experiment, config=None, grace=30):
+    def detach(self, experiment, config=None, grace=30, timeout=None):
         """Starts a run in the background: its ID once its program has logged "waiting"."""
         instance = self.create(experiment, config)
-        run = self.ok("run", instance, "--detach", "--grace", str(grace)).strip()
+        limit = ["--timeout", str(timeout)] if timeout else []
+        run = self.ok("run", instance, "--detach", "--grace", str(grace), *limit).strip()
         wait_until(lambda: any(e["message"] == "waiting" for e in json_lines(self.ok("logs", run, "--json"))),
                    TIMEOUT, f"the {experiment} program to start waiting")
         return run
@@ -499,6 +508,7 @@ ENDINGS_CASES = [
     ("raises", "failed", "ValueError: bad value 42"),
     ("fails", "failed", "x"),
     ("os_exit_3", "failed", "the program exited with status 3 without ending the run"),
+    ("segfaults", "failed", "the program was killed by signal 11 (Segmentation fault) without ending the run"),
     ("nan_metric", "failed", "ValueError: metric 'loss' cannot be recorded: nan is not a finite number"),
     ("returns", "completed", None),
     ("exits_0", "completed", None),
@@ -605,6 +615,15 @@ def test_a_program_that_ignores_cancel_is_killed_after_the_grace_period(lab):
     assert lab.events(run)[-1]["type"] == "run_cancelled"
     wait_until(lambda: not support.live_processes(mark), TIMEOUT, "the program's own process to be killed")
     wait_until(lambda: not support.live_processes("run stubborn"), TIMEOUT, "the program to be killed")
+
+
+def test_a_program_past_its_time_limit_is_stopped_and_the_run_fails(lab):
+    mark = marker()
+    run = lab.detach("stubborn", {"marker": mark}, grace=1, timeout=2)
+    summary = lab.ended(run)
+    assert summary["status"] == "failed" and summary["error"].startswith("timed out after"), summary
+    assert [e["message"] for e in lab.events(run) if e["type"] == "log"] == ["waiting"]  # what it recorded stays
+    wait_until(lambda: not support.live_processes(mark), TIMEOUT, "the program's own process to be killed")
 
 
 def test_cancelling_an_async_experiment_cancels_its_task(lab):
