@@ -4,7 +4,7 @@
 The experiment folder holds a Python experiment with a few configuration fields and a file that
 fails to import. The experiments page warns about the broken file, naming it; the new-instance
 form offers the Python experiment as "name (python)" with a form generated from its fields; an
-instance created there and run from its page completes, with its logs and results shown.
+instance created there and run from its page completes, with its logs, results and metric chart shown.
 Every page visited is saved as a screenshot under tools/tests/artifacts/.
 
 The SDK is not installed: PYTHONPATH points the experiment's process at tools/python."""
@@ -213,6 +213,11 @@ def test_a_python_experiment_is_created_and_run_from_the_ui(page, server):
     wait_for(page, lambda d: text_of(d, ".result-count") == "3 keys", "three results")
     wait_for(page, lambda d: text_of(d, ".log-count") == "2 lines", "two log lines")
     assert text_of(page, ".run-summary .progress-count").startswith("3 / 3")
+    # The curve the Python program recorded is drawn: its three points on the loss chart.
+    drawn = wait_for(page, lambda d: d.execute_script(
+        "const c = document.querySelector('.metric-chart[data-key=\"loss\"] canvas');"
+        " return c && c.__series && c.__series.length ? c.__series[0] : null"), "the loss chart")
+    assert list(drawn["x"]) == [1, 2, 3] and drawn["y"][0] == 1.0, drawn
     run = page.current_url.rsplit("/", 1)[1]
     status, summary = server.call("GET", f"/api/runs/{run}")
     assert (summary["status"], summary["experiment"], summary["result_keys"]) == (
