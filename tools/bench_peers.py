@@ -2,7 +2,7 @@
 and by the trackers researchers use (MLflow's local file store, Weights & Biases offline,
 tensorboardX) and by a plain Python reference (JSON lines, buffered, zstd at close).
 
-    python3 tools/bench_peers.py BIN_DIR [--repetitions N] [--only athanor,reference,mlflow,wandb,tensorboardx]
+    python3 tools/bench_peers.py BIN_DIR [--repetitions N] [--only athanor,athanor_python,reference,mlflow,wandb,tensorboardx]
 
 BIN_DIR holds the release `AthanorBench` and `athanor`. The peers are installed in a virtual
 environment (tools/.venv-peers) when missing, and the script re-executes itself inside it. Every
@@ -29,8 +29,9 @@ VENV = os.path.join(REPO, "tools", ".venv-peers")
 # Distribution name → module it provides. `tensorboard` is what reads event files back.
 PACKAGES = {"mlflow": "mlflow", "wandb": "wandb", "tensorboardX": "tensorboardX", "tensorboard": "tensorboard",
             "pandas": "pandas", "zstandard": "zstandard", "pyarrow": "pyarrow"}
-SYSTEMS = ("athanor", "reference", "mlflow", "wandb", "tensorboardx")
-LABELS = {"athanor": "Athanor (Swift runtime API, worker process)", "reference": "plain Python reference",
+SYSTEMS = ("athanor", "athanor_python", "reference", "mlflow", "wandb", "tensorboardx")
+LABELS = {"athanor": "Athanor (Swift runtime API, worker process)",
+          "athanor_python": "Athanor (Python SDK, `athanor run` end to end)", "reference": "plain Python reference",
           "mlflow": "MLflow (local file store)", "wandb": "W&B (offline)", "tensorboardx": "tensorboardX"}
 
 # Workload W, the same events as Athanor's `synthetic` experiment and `athanor synth`.
@@ -228,6 +229,9 @@ def load_athanor(store):
     return athanor.load_run(read_note(store)["journal"]).results
 
 
+load_athanor_python = load_athanor
+
+
 def load_reference(store):
     """Plain pandas: every line, the results filtered, their values expanded."""
     import pandas as pd
@@ -387,14 +391,14 @@ def set_environment(system, store):
         os.environ.update(WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=store,
                           WANDB_CACHE_DIR=os.path.join(store, "cache"), WANDB_CONFIG_DIR=os.path.join(store, "config"),
                           WANDB_DATA_DIR=os.path.join(store, "data"))
-    if system == "athanor":
+    if system in ("athanor", "athanor_python"):
         sys.path.insert(0, os.path.join(REPO, "tools", "python"))
 
 
 # What each child imports before its clock starts (timed separately, not counted).
 RECORD_IMPORTS = {"reference": ["zstandard"], "mlflow": ["mlflow", "pandas"], "wandb": ["wandb"],
                   "tensorboardx": ["tensorboardX"]}
-LOAD_IMPORTS = {"athanor": ["athanor"], "reference": ["pandas", "zstandard"], "mlflow": ["mlflow"],
+LOAD_IMPORTS = {"athanor": ["athanor"], "athanor_python": ["athanor"], "reference": ["pandas", "zstandard"], "mlflow": ["mlflow"],
                 "wandb": ["pandas"], "tensorboardx": ["tensorboard.backend.event_processing.event_accumulator"]}
 
 
@@ -486,6 +490,9 @@ def repetition(system, bin_dir):
             record = {"record_s": measured["seconds"], "events": measured["events"], "bytes": measured["bytes"],
                       "files": measured["files"], "visibility_ms": measured.get("visibility_ms")}
             write_note(store, {"journal": measured["journals"][0]})
+        elif system == "athanor_python":
+            record = record_athanor_python(bin_dir, store)
+            write_note(store, {"journal": record.pop("journal")})
         else:
             run_child("record", system, store, os.path.join(base, "record.json"))
             with open(os.path.join(base, "record.json")) as f:
@@ -499,6 +506,27 @@ def repetition(system, bin_dir):
                 "load_import_s": loaded["import_s"], "load_average_before": load_average}
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def record_athanor_python(bin_dir, store):
+    """W recorded by a Python experiment through the SDK (tools/bench_experiments/workload_w.py),
+    timed from `athanor run` being started to its exit (the journal closed): the CLI, the worker
+    process, the Python interpreter and the SDK's import all counted."""
+    athanor = os.path.join(bin_dir, "athanor")
+    folder = os.path.join(REPO, "tools", "bench_experiments")
+    environment = {**os.environ, "PYTHONPATH": os.path.join(REPO, "tools", "python"), "ATHANOR_EXPERIMENTS": folder,
+                   "ATHANOR_PYTHON": sys.executable, "ATHANOR_DATA": store}
+    instance = subprocess.run([athanor, "create", "workload_w", "--name", "w"], env=environment, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    start = time.perf_counter()
+    done = subprocess.run([athanor, "run", instance, "--json"], env=environment, capture_output=True, text=True,
+                          timeout=900)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"athanor run exited {done.returncode}: {last_line(done.stderr)}")
+    journals = glob.glob(os.path.join(store, "runs", "*", "*.jsonl.zst"))
+    return {"record_s": seconds, "events": WORKLOAD_EVENTS + 3, "journal": journals[0],
+            "bytes": disk_usage(store)[0], "files": len(journals)}
 
 
 def visibility(system):
@@ -525,7 +553,8 @@ def visibility(system):
         shutil.rmtree(base, ignore_errors=True)
 
 
-NO_LIVE_PATH = {"wandb": "no live path offline (wandb.Api reads from a server)"}
+NO_LIVE_PATH = {"wandb": "no live path offline (wandb.Api reads from a server)",
+                "athanor_python": "the same follower as the Swift row (the journal is written by the worker)"}
 
 
 def spread(values, digits):

@@ -356,7 +356,7 @@ def test_experiments_json_lists_python_and_program_files(lab):
     assert {n: by_name[n]["language"] for n in SWIFT} == dict.fromkeys(SWIFT, "swift")
     assert all(by_name[n]["file"] is None for n in SWIFT)
     assert set(programs(listing["experiments"])) == {
-        "prompt_sweep", "raises", "fails", "exits_3", "os_exit_3", "returns", "exits_0", "nan_metric",
+        "prompt_sweep", "raises", "fails", "exits_3", "os_exit_3", "segfaults", "returns", "exits_0", "nan_metric",
         "async_completes", "graceful", "stubborn", "async_waits", "count_words",
         "bad_malformed", "bad_nan", "bad_call", "bad_long"}
 

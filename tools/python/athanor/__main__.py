@@ -3,7 +3,6 @@ worker starts for an experiment file (see docs/run-protocol.md). `describe` prin
 declared experiments as JSON; `run` runs one of them, speaking the run protocol on the
 descriptors the worker gives (ATHANOR_CALLS_FD, ATHANOR_CONTROL_FD)."""
 
-import asyncio
 import importlib.util
 import inspect
 import json
@@ -103,6 +102,8 @@ def run(path, name):
             raise LookupError(f"{path} declares no experiment {name!r} (it declares: {', '.join(d['name'] for d in declared) or 'none'})")
         function = matches[0]["run"]
         if inspect.iscoroutinefunction(function):
+            import asyncio  # only for async experiments: it takes a while to import
+
             asyncio.run(_run_async(function, ctx))
         else:
             function(ctx)
@@ -114,7 +115,7 @@ def run(path, name):
         print(exit.code, file=sys.stderr)
         return 1
     except BaseException as error:  # noqa: BLE001: every way an experiment can end is recorded
-        if not (ctx.cancelled and isinstance(error, (asyncio.CancelledError, KeyboardInterrupt))):
+        if not (ctx.cancelled and _is_cancellation(error)):
             _record_failure(ctx, error)
     ctx._close()
     return 0
@@ -131,7 +132,15 @@ def _record_failure(ctx, error):
         pass
 
 
+def _is_cancellation(error):
+    """Whether `error` is how a cancelled experiment stops (its asyncio task cancelled, or ^C)."""
+    asyncio = sys.modules.get("asyncio")
+    return isinstance(error, KeyboardInterrupt) or (asyncio is not None and isinstance(error, asyncio.CancelledError))
+
+
 async def _run_async(function, ctx):
+    import asyncio
+
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     ctx._on_cancel.append(lambda: loop.call_soon_threadsafe(task.cancel))

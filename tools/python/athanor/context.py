@@ -12,7 +12,21 @@ __all__ = ["Context", "RunEnded"]
 
 _LEVELS = frozenset(("debug", "info", "warn", "error"))
 _string = json.encoder.encode_basestring_ascii
-_encode = json.JSONEncoder(allow_nan=False, ensure_ascii=True, separators=(",", ":"), default=None).encode
+
+
+def _unknown(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# json's C encoder made once (json.dumps makes one per call): compact, ASCII, NaN refused.
+_chunks = json.encoder.c_make_encoder(None, _unknown, _string, None, ":", ",", False, False, False)
+
+
+def _encode(value):
+    try:
+        return "".join(_chunks(value, 0))
+    except RecursionError:
+        raise ValueError("the value contains itself (or nests too deep)") from None
 
 
 class RunEnded(RuntimeError):
