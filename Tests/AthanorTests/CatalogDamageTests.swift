@@ -47,7 +47,7 @@ import Testing
         try bytes.write(to: URL(fileURLWithPath: compressed))
 
         let empty = Identifier.generate()
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: data.runJournal(instance: instance, run: empty) + ".zst", contents: Data())
 
         let catalog = Catalog(data: data)

@@ -14,9 +14,10 @@ public final class Catalog: Sendable {
         public var summary: RunSummary
         /// The journal's plain path (`…/<run>.jsonl`; the file may be the `.zst` form).
         public var journalPath: String
-        fileprivate var identity: FileIdentity
+        /// What identifies the file read (a changed file is read again).
+        fileprivate(set) var identity: FileIdentity
         /// Whether this was read from the compressed (closed) form.
-        fileprivate var isClosed: Bool
+        fileprivate(set) var isClosed: Bool
         /// For a live (plain) journal, the bytes folded so far.
         fileprivate var readBytes: Int64
 

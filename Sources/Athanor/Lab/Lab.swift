@@ -33,6 +33,7 @@ public final class Lab: Sendable {
     let store: InstanceStore
     let supervisor: Supervisor
     let runData = RunDataCache()
+    let scalarResultsCache = ScalarResultsCache()
     let metricCache: MetricCache
     let eventFollowers = SharedFollowers<RunEventLine>()
     private let recovery: Task<Void, Never>?

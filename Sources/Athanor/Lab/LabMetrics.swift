@@ -1,4 +1,5 @@
 import AthanorJournal
+import Foundation
 
 /// One run's curves as a chart asked for them.
 public struct RunCurves: Sendable {
@@ -74,24 +75,48 @@ extension Lab {
     public func compare(_ runs: [String]) async throws(HarnessError) -> RunComparison {
         try checkCount(runs)
         var entries: [Catalog.RunEntry] = []
-        var results: [RunResults] = []
-        for prefix in runs {
-            let entry = try run(prefix)
-            entries.append(entry)
-            do {
-                results.append(try await runData.data(for: entry).results)
-            } catch {
-                throw .storage(path: entry.currentFilePath, reason: "\(error)")
-            }
-        }
+        for prefix in runs { entries.append(try run(prefix)) }
         let summaries = entries.map(\.summary)
         let configs = summaries.map { FlatJSON($0.config) }
-        let scalarResults = results.map { FlatJSON(results: $0) }
         return RunComparison(
             runs: summaries,
             config: Self.rows(configs.map(\.members)),
-            results: Self.rows(scalarResults.map(\.members)),
+            results: Self.rows(try await scalarResults(of: entries)),
             metrics: Self.rows(summaries.map { $0.metrics.all.map { (key: $0.key, value: $0) } }))
+    }
+
+    /// Each run's results whose values are scalars: kept for closed runs, and the journals of
+    /// the others read side by side, as many at once as there are cores.
+    private func scalarResults(of entries: [Catalog.RunEntry]) async throws(HarnessError) -> [ScalarResultsCache.Members] {
+        var found = entries.map { scalarResultsCache.members(of: $0) }
+        let missing = found.indices.filter { found[$0] == nil }
+        let loaded = await withTaskGroup(of: (Int, Result<ScalarResultsCache.Members, HarnessError>).self) { group in
+            var next = missing.makeIterator()
+            func start() {
+                guard let index = next.next() else { return }
+                let entry = entries[index]
+                group.addTask { [runData] in
+                    do {
+                        return (index, .success(FlatJSON(results: try await runData.data(for: entry).results).members))
+                    } catch {
+                        return (index, .failure(.storage(path: entry.currentFilePath, reason: "\(error)")))
+                    }
+                }
+            }
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount { start() }
+            var answers: [(Int, Result<ScalarResultsCache.Members, HarnessError>)] = []
+            while let answer = await group.next() {
+                answers.append(answer)
+                start()
+            }
+            return answers
+        }
+        for (index, result) in loaded {
+            let members = try result.get()
+            scalarResultsCache.store(members, for: entries[index])
+            found[index] = members
+        }
+        return found.map { $0 ?? [] }
     }
 
     private func checkCount(_ runs: [String]) throws(HarnessError) {
