@@ -245,6 +245,17 @@ import Testing
         #expect(timesAsked() == 2)
     }
 
+    @Test func aFileThatHangsIsStoppedListedAndNotAskedAgainUntilItChanges() throws {
+        let asked = root + "/asked"
+        try script("slow", "echo asked >> '\(asked)'\nexec sleep 600\n")
+        let discovery = ExperimentDiscovery(folders: [folder], describeTimeout: .milliseconds(300))
+        for _ in 0..<2 {
+            let problems = discovery.look(besides: []).problems
+            #expect(problems.map(\.message) == [ProgramError.describeTimedOut(seconds: 0.3).description])
+        }
+        #expect((try? String(contentsOfFile: asked, encoding: .utf8))?.split(separator: "\n").count == 1)
+    }
+
     @Test func aFileAddedOrChangedIsSeenAtTheNextLook() throws {
         let discovery = ExperimentDiscovery(folders: [folder])
         #expect(discovery.look(besides: []).experiments.isEmpty)

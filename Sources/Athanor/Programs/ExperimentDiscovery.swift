@@ -17,7 +17,7 @@ public final class ExperimentDiscovery: Sendable {
     public let folders: [String]
     /// The Python interpreter that describes and runs Python files.
     public let python: String
-    /// How long a file may take to say what it declares.
+    /// How long a file may take to say what it declares (heavy imports take seconds).
     let describeTimeout: Duration
     /// How long a file that could not be described waits before it is asked again.
     let retryAfter: Duration = .seconds(5)
@@ -28,7 +28,7 @@ public final class ExperimentDiscovery: Sendable {
     /// `PATH` or a path: a virtual environment's interpreter, so the experiments' own packages
     /// import), keeping what files declared in `cacheFile` when given.
     public init(
-        folders: [String], python: String = "python3", cacheFile: String? = nil, describeTimeout: Duration = .seconds(60)
+        folders: [String], python: String = "python3", cacheFile: String? = nil, describeTimeout: Duration = .seconds(30)
     ) {
         let base = FileManager.default.currentDirectoryPath
         self.folders = folders.map { $0.hasPrefix("/") ? $0 : "\(base)/\($0)" }
@@ -45,8 +45,11 @@ public final class ExperimentDiscovery: Sendable {
         let stale = described.withLock { known in
             files.filter { file in
                 guard let entry = known[file.path], entry.identity == file.identity else { return true }
-                if case .failure = entry.outcome { return now - entry.askedAt >= retryAfter }
-                return false
+                // A failure may be fixed elsewhere (a package installed): asked again after a
+                // while; a file that hangs is not, lest every look wait for it.
+                guard case .failure(let error) = entry.outcome else { return false }
+                if case .describeTimedOut = error { return false }
+                return now - entry.askedAt >= retryAfter
             }
         }
         let remembered = cache?.answers(for: stale.map { ($0.path, $0.identity) }) ?? [:]

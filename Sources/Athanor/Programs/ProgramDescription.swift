@@ -23,6 +23,10 @@ enum ProgramDescription {
         Result { () throws(ProgramError) -> [JSONValue] in
             let (executable, arguments) = try ProgramExperiment(name: "", file: file, python: python).command(["describe"])
             let output = try CapturedRun.run(executable: executable, arguments: arguments, timeout: timeout)
+            if output.termination == nil {
+                throw .describeTimedOut(
+                    seconds: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+            }
             let answer = try? JSONValue(parsing: String(decoding: output.standardOutput, as: UTF8.self))
             guard output.termination == .exited(0) else {
                 if let error = answer?["error"]?.stringValue { throw .declaration(error) }

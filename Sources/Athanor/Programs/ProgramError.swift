@@ -10,6 +10,8 @@ public enum ProgramError: Error, Sendable, Equatable, CustomStringConvertible {
     case exited(String)
     /// What a program declared (`describe`) is not a valid experiment declaration.
     case declaration(String)
+    /// The program did not answer `describe` within this many seconds, and was stopped.
+    case describeTimedOut(seconds: Double)
 
     public var description: String {
         switch self {
@@ -23,6 +25,9 @@ public enum ProgramError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the program \(how) without ending the run"
         case .declaration(let reason):
             return reason
+        case .describeTimedOut(let seconds):
+            let shown = seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
+            return "it did not say what it declares within \(shown) s (an import that hangs?) and was stopped; it is asked again when the file changes"
         }
     }
 
