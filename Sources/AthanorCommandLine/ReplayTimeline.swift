@@ -81,7 +81,11 @@ struct TimelinePrinter {
         case .created(let created):
             return type
                 + " \(created.experiment) for \(created.instanceName) (\(created.executor)) config \((try? created.config.jsonText()) ?? "")"
-        case .started(let pid, let host): return type + " pid \(pid) on \(host)"
+        case .queued(let queued):
+            return type + " \(queued.executor) job \(queued.jobID) \((try? queued.resources.jsonText()) ?? "")"
+        case .started(let pid, let host, let jobID):
+            return type + " pid \(pid) on \(host)" + (jobID.map { " (job \($0))" } ?? "")
+        case .requeued(let reason): return type + " \(reason)"
         case .log(let record):
             let metadata = record.metadata.flatMap { try? $0.jsonText() }.map { " \($0)" } ?? ""
             return type + " \(record.level.rawValue) \(record.message)\(metadata)"

@@ -59,7 +59,7 @@ struct StubbornInWorker: Experiment {
         let run = try assignment(Demo.self, ["iterations": 5, "delay_ms": 1])
         #expect(try await executor().execute(run) == .completed)
         let events = try events(run)
-        guard case .started(let pid, _) = events[1] else {
+        guard case .started(let pid, _, _) = events[1] else {
             Issue.record("run_started should follow run_created")
             return
         }

@@ -2,6 +2,8 @@
 public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// Created; no worker has started it yet.
     case pending
+    /// Handed to a scheduler (a Slurm job), waiting for it to start (again, after a requeue).
+    case queued
     /// A worker is executing it.
     case running
     case completed
@@ -11,7 +13,7 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// Whether the run has ended.
     public var isFinished: Bool {
         switch self {
-        case .pending, .running: false
+        case .pending, .queued, .running: false
         case .completed, .failed, .cancelled: true
         }
     }

@@ -36,6 +36,10 @@ public struct RunSummary: Sendable, Hashable {
     public var finishedAt: Timestamp?
     public var pid: Int?
     public var host: String?
+    /// The scheduler's job, for a queued run (`run_queued`).
+    public var jobID: String?
+    /// How many times the scheduler requeued the run.
+    public var requeues = 0
     /// The latest progress report.
     public var progress: ProgressUpdate?
     public var logCounts = LogCounts()
@@ -83,11 +87,18 @@ public struct RunSummary: Sendable, Hashable {
             config = created.config
             executor = created.executor
             createdAt = event.timestamp
-        case .started(let pid, let host):
+        case .queued(let queued):
+            status = .queued
+            jobID = queued.jobID
+        case .started(let pid, let host, let jobID):
             status = .running
             startedAt = event.timestamp
             self.pid = pid
             self.host = host
+            if let jobID { self.jobID = jobID }
+        case .requeued:
+            status = .queued
+            requeues += 1
         case .log(let record):
             logCounts.count(record.level)
         case .progress(let update):

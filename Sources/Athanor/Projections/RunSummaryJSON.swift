@@ -12,6 +12,8 @@ extension RunSummary {
         ]
         object["pid"] = pid.map { .integer(Int64($0)) } ?? .null
         object["host"] = host.map(JSONValue.string) ?? .null
+        object["job_id"] = jobID.map(JSONValue.string) ?? .null
+        object["requeues"] = .integer(Int64(requeues))
         object["progress"] =
             progress.map { update in
                 [
@@ -51,6 +53,8 @@ extension RunSummary {
         finishedAt = json["finished_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }
         pid = json["pid"]?.integerValue.map { Int($0) }
         host = json["host"]?.stringValue
+        jobID = json["job_id"]?.stringValue
+        requeues = Int(json["requeues"]?.integerValue ?? 0)
         if let update = json["progress"], let current = update["current"]?.integerValue,
             let total = update["total"]?.integerValue
         {

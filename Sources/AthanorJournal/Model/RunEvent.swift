@@ -2,8 +2,14 @@
 public enum RunEvent: JournalPayload, Hashable {
     /// The run was created with a validated configuration snapshot (always the first event).
     case created(RunCreated)
-    /// A worker process began executing the run.
-    case started(pid: Int, host: String)
+    /// The run was handed to a scheduler and waits for it (a Slurm batch job): no process
+    /// writes the journal until its worker starts on the node the scheduler picks.
+    case queued(RunQueued)
+    /// A worker process began executing the run; `jobID` is the scheduler's job, if any.
+    case started(pid: Int, host: String, jobID: String? = nil)
+    /// The scheduler requeued the run (preemption, a node failure, `scontrol requeue`); it
+    /// goes on in this journal, with a new `run_started`, when its job starts again.
+    case requeued(reason: String)
     /// The experiment logged a message.
     case log(LogRecord)
     /// The experiment reported progress.
@@ -25,7 +31,9 @@ public enum RunEvent: JournalPayload, Hashable {
     public var typeName: String {
         switch self {
         case .created: "run_created"
+        case .queued: "run_queued"
         case .started: "run_started"
+        case .requeued: "run_requeued"
         case .log: "log"
         case .progress: "progress"
         case .result: "result"
@@ -72,11 +80,25 @@ public enum RunEvent: JournalPayload, Hashable {
             try encoder.appendValue(created.config, field: "config")
             encoder.appendKey("executor")
             encoder.appendString(created.executor)
-        case .started(let pid, let host):
+        case .queued(let queued):
+            encoder.appendRaw(#","type":"run_queued","executor":"#)
+            encoder.appendString(queued.executor)
+            encoder.appendKey("job_id")
+            encoder.appendString(queued.jobID)
+            encoder.appendKey("resources")
+            try encoder.appendValue(queued.resources, field: "resources")
+        case .started(let pid, let host, let jobID):
             encoder.appendRaw(#","type":"run_started","pid":"#)
             encoder.appendInteger(Int64(pid))
             encoder.appendKey("host")
             encoder.appendString(host)
+            if let jobID {
+                encoder.appendKey("job_id")
+                encoder.appendString(jobID)
+            }
+        case .requeued(let reason):
+            encoder.appendRaw(#","type":"run_requeued","reason":"#)
+            encoder.appendString(reason)
         case .log(let record):
             switch record.level {
             case .debug: encoder.appendRaw(#","type":"log","level":"debug","message":"#)
@@ -155,8 +177,17 @@ public enum RunEvent: JournalPayload, Hashable {
                     instance: try fields.string("instance"), instanceName: try fields.string("instance_name"),
                     experiment: try fields.string("experiment"), config: try fields.json("config"),
                     executor: try fields.string("executor")))
+        case "run_queued":
+            return .queued(
+                RunQueued(
+                    executor: try fields.string("executor"), jobID: try fields.string("job_id"),
+                    resources: try fields.optionalJSON("resources") ?? [:]))
         case "run_started":
-            return .started(pid: try fields.integer("pid"), host: try fields.string("host"))
+            return .started(
+                pid: try fields.integer("pid"), host: try fields.string("host"),
+                jobID: try fields.optionalString("job_id"))
+        case "run_requeued":
+            return .requeued(reason: try fields.string("reason"))
         case "run_completed":
             return .completed
         case "run_failed":

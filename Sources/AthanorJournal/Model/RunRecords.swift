@@ -29,6 +29,22 @@ public struct RunCreated: Sendable, Hashable {
     }
 }
 
+/// The body of `run_queued`: the scheduler's job that will run the run, and what was asked for.
+public struct RunQueued: Sendable, Hashable {
+    /// The executor that queued it (`slurm`).
+    public var executor: String
+    /// The scheduler's job ID.
+    public var jobID: String
+    /// The resources asked for (`{"partition": "gpu", "time": "1:00:00", "gres": "gpu:1", …}`).
+    public var resources: JSONValue
+
+    public init(executor: String, jobID: String, resources: JSONValue) {
+        self.executor = executor
+        self.jobID = jobID
+        self.resources = resources
+    }
+}
+
 /// The body of a `log` event.
 public struct LogRecord: Sendable, Hashable, Codable {
     public var level: LogLevel

@@ -8,11 +8,20 @@ export function applyRunEvent(run, event) {
   if (typeof event.seq === 'number' && event.seq <= (run.last_seq || 0)) return null;
   run.last_seq = event.seq;
   switch (event.type) {
+    case 'run_queued':
+      run.status = 'queued';
+      run.job_id = event.job_id ?? null;
+      break;
     case 'run_started':
       run.status = 'running';
       run.started_at = event.ts;
       run.pid = event.pid ?? null;
       run.host = event.host ?? null;
+      if (event.job_id) run.job_id = event.job_id;
+      break;
+    case 'run_requeued':
+      run.status = 'queued';
+      run.requeues = (run.requeues || 0) + 1;
       break;
     case 'log':
       run.log_counts = { ...run.log_counts, [event.level]: ((run.log_counts || {})[event.level] || 0) + 1 };

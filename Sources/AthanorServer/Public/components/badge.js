@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 
-const LABELS = { pending: 'Pending', running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Cancelled' };
+const LABELS = { pending: 'Pending', queued: 'Queued', running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Cancelled' };
 
 /** A badge element for a status; update it later with `setStatus`. */
 export function statusBadge(status) {

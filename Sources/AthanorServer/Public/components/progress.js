@@ -16,7 +16,7 @@ export function progressBar({ compact = false } = {}) {
     if (!progress || !progress.total) {
       fill.style.width = status === 'completed' ? '100%' : '0%';
       track.removeAttribute('aria-valuenow');
-      setText(count, status === 'completed' ? 'Done' : status === 'pending' ? 'Waiting to start' : status === 'running' ? 'Started' : '—');
+      setText(count, status === 'completed' ? 'Done' : status === 'pending' ? 'Waiting to start' : status === 'queued' ? 'Queued: waiting for the scheduler' : status === 'running' ? 'Started' : '—');
       setText(message, '');
       return;
     }
