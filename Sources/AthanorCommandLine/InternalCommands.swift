@@ -20,6 +20,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var program: ProgramOptions
 
+    @Flag(help: ArgumentHelp("Run inside a Slurm job (internal: the batch script's).", visibility: .hidden))
+    var scheduled = false
+
     func validate() throws {
         try TimeLimitArguments.validate(timeout: nil, grace: grace)
     }
@@ -33,7 +36,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         let status = await WorkerProcess.run(
-            journal: journal, registry: AthanorCLI.registry, program: program.location, supervision: supervision)
+            journal: journal, registry: AthanorCLI.registry, program: program.location, supervision: supervision,
+            scheduled: scheduled, grace: RunTimeout.duration(seconds: grace, allowingZero: true) ?? .seconds(5))
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -34,6 +34,8 @@ struct RecoverCommand: ParsableCommand {
                 print("removed \(outcome.path)  (its complete compressed form was already in place)")
             case .skippedLiveWriter:
                 print("live    \(outcome.path)  (left alone)")
+            case .skippedScheduled(let executor, let job):
+                print("queued  \(outcome.path)  (\(executor) job \(job): its scheduler decides)")
             case .removedTemporaryFile:
                 print("removed \(outcome.path)  (leftover of an interrupted close)")
             case .removedEmptyJournal:
@@ -46,6 +48,7 @@ struct RecoverCommand: ParsableCommand {
         }
         let recovered = outcomes.filter {
             if case .failed = $0.action { return false }
+            if case .skippedScheduled = $0.action { return false }
             return $0.action != .skippedLiveWriter && $0.action != .skippedNotARunJournal
         }.count
         print("\(recovered) journals recovered")

@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     var verbose = false
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var executor: ExecutorOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -45,7 +46,16 @@ struct RunCommand: AsyncParsableCommand {
         // Only the instance is read before the run's journal exists: recovering other runs'
         // dead journals (seconds for a large one) comes after, beside the run.
         let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace)
-        let lab = try data.openLab(executor: ProcessExecutor(options: options), recovery: .inBackground)
+        let chosen = executor.make(data: data.directory, process: options)
+        let lab = try data.openLab(executor: chosen, recovery: .inBackground)
+        if detach, chosen is SlurmExecutor {
+            // Submitted and queued; the job runs on its own, and any Athanor process looking at
+            // the data directory closes the run if its job dies without ending it.
+            let run = try lab.startRun(of: instance)
+            _ = try await lab.queued(run)
+            print(run.assignment.runID)
+            return
+        }
         if detach {
             try startDetached(try lab.createRun(of: instance, executor: "process").assignment)
             await lab.recovered()

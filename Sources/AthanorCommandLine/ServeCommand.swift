@@ -27,14 +27,24 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var token: String?
 
-    @Option(help: "At most this many runs execute at once; the rest wait as pending.")
-    var maxConcurrentRuns = ProcessInfo.processInfo.activeProcessorCount
+    @Option(
+        help:
+            "At most this many runs execute at once; the rest wait as pending (default: the number of cores; with --executor slurm, no limit here: Slurm schedules)."
+    )
+    var maxConcurrentRuns: Int?
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var executor: ExecutorOptions
+
+    @Option(help: "Seconds a run gets to stop gracefully once cancelled before it is killed.")
+    var grace: Double = 5
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
-        guard maxConcurrentRuns >= 1 else { throw ValidationError("--max-concurrent-runs must be at least 1") }
+        if let maxConcurrentRuns, maxConcurrentRuns < 1 {
+            throw ValidationError("--max-concurrent-runs must be at least 1")
+        }
+        try TimeLimitArguments.validate(timeout: nil, grace: grace)
     }
 
     func run() async throws {
@@ -50,7 +60,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = AthanorServer(
             data: data.directory, registry: data.registry, host: host,
-            port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000, maxConcurrentRuns: maxConcurrentRuns,
+            port: port ?? environment["PORT"].flatMap(Int.init) ?? 4000,
+            maxConcurrentRuns: maxConcurrentRuns
+                ?? (executor.executor == .slurm ? Int.max : ProcessInfo.processInfo.activeProcessorCount),
+            executor: executor.make(
+                data: data.directory, process: TimeLimitArguments.executorOptions(timeout: nil, grace: grace)),
             accessToken: accessToken)
         try await server.run { [accessToken] address in
             let open = accessToken.map { "\(address)/?token=\($0)" } ?? address

@@ -25,7 +25,9 @@ public final class InlineExecutor: Executor {
         let experiment = try registry.experiment(named: assignment.experiment)
         let flag = CancellationFlag()
         let task = Task { () async throws(JournalError) -> RunEvent in
+            // No scheduler stops an inline run, so it always ends.
             try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag)
+                ?? .failed(error: "stopped without an ending")
         }
         active.withLock { $0[assignment.runID] = Active(flag: flag, cancelTask: { task.cancel() }) }
         defer { active.withLock { $0[assignment.runID] = nil } }

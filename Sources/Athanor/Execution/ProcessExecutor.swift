@@ -143,7 +143,7 @@ public final class ProcessExecutor: Executor {
 
     /// The run's terminal event: the one already recorded (by the worker), or `ending`, recorded
     /// now under the lease.
-    private static func record(_ ending: RunEvent, in lease: JournalLease) throws -> RunEvent {
+    static func record(_ ending: RunEvent, in lease: JournalLease) throws -> RunEvent {
         guard FileManager.default.fileExists(atPath: lease.path) else {
             // The worker ended and closed (compressed) the journal.
             return try RunExecution.terminalEvent(ofEnded: lease.path)

@@ -9,10 +9,14 @@ import Synchronization
 /// The part of a run every executor shares: take over the journal, record `run_started`, run
 /// the experiment, record how it ended, and close (compress) the journal.
 enum RunExecution {
-    /// Executes `assignment` in this process and returns the terminal event recorded.
+    /// Executes `assignment` in this process and returns the terminal event recorded, or `nil`
+    /// when its scheduler stopped the job (``StopRequest/Kind/rescheduled``) and the journal is
+    /// left open. A `job` (a scheduler's, on a compute node) is noted in `run_started`, and a
+    /// run that had started before (its job requeued) first records `run_requeued`.
     static func perform(
-        _ assignment: RunAssignment, experiment: ExperimentDefinition, cancellation: CancellationFlag
-    ) async throws(JournalError) -> RunEvent {
+        _ assignment: RunAssignment, experiment: ExperimentDefinition, cancellation: CancellationFlag,
+        job: ScheduledJob? = nil
+    ) async throws(JournalError) -> RunEvent? {
         let writer: JournalWriter<RunEvent>
         if let lease = assignment.lease {
             writer = try JournalWriter<RunEvent>(lease: lease)
@@ -21,13 +25,17 @@ enum RunExecution {
         }
         do {
             if let terminal = try terminalEvent(of: writer) { return terminal }
-            try writer.append(.started(pid: Int(getpid()), host: ProcessInfo.processInfo.hostName))
+            if let job, try hasStarted(writer.path) { try writer.append(.requeued(reason: job.requeueReason)) }
+            try writer.append(.started(pid: Int(getpid()), host: ProcessInfo.processInfo.hostName, jobID: job?.id))
             let context = RunContext(
                 runID: assignment.runID, instanceID: assignment.instanceID, config: assignment.config, writer: writer,
                 cancellation: cancellation)
             var ending = await outcomeUnlessForced(of: experiment, in: context, cancellation: cancellation)
             if let explicit = context.ending {
                 ending = explicit
+            } else if cancellation.request?.kind == .rescheduled {
+                try writer.close()  // no terminal event: left plain and open
+                return nil
             } else {
                 try writer.append(ending)
             }
@@ -101,11 +109,20 @@ enum RunExecution {
         case .timeout:
             return .failed(
                 error: forced ? request.reason + " (the worker was killed after the grace period)" : request.reason)
-        case .supervisorExited:
+        case .supervisorExited, .rescheduled:
             return .failed(
                 error: forced
                     ? request.reason + " (the experiment did not stop within the grace period)" : request.reason)
         }
+    }
+
+    /// Whether the journal holds a `run_started` (a worker ran it before).
+    private static func hasStarted(_ path: String) throws(JournalError) -> Bool {
+        var started = false
+        try JournalReader<RunEvent>(path: path).forEachEvent { event in
+            if case .started = event.payload { started = true }
+        }
+        return started
     }
 
     /// The terminal event of an already-ended journal this writer took over.

@@ -14,6 +14,10 @@ public struct StopRequest: Sendable, Equatable {
         /// The process supervising its worker died: it ends as `run_failed`. Never posted as a
         /// marker; the worker learns it through its ``Lifeline``.
         case supervisorExited = "supervisor_exited"
+        /// The scheduler is stopping the run's job (a requeue, a preemption): the run does
+        /// not end; its journal stays open for the job's next start, or for the executor to
+        /// close with what the scheduler says. Never posted as a marker.
+        case rescheduled
     }
 
     public var kind: Kind

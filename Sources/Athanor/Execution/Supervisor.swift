@@ -53,6 +53,26 @@ public final class Supervisor: Sendable {
         return assignment
     }
 
+    /// Takes up runs an earlier process handed to Slurm (found by recovery): a Slurm executor
+    /// follows them to their end as if it had submitted them; any other closes those whose
+    /// jobs are gone and leaves the rest.
+    func resumeScheduled(_ runs: [(journal: String, job: String)]) {
+        guard let slurm = executor as? SlurmExecutor else {
+            ScheduledRuns.closeGone(runs)
+            return
+        }
+        for run in runs {
+            let runID = JournalFile(run.journal).id
+            self.runs.withLock { active in
+                guard active[runID] == nil else { return }
+                active[runID] = Task { [self] () async throws -> RunEvent in
+                    defer { self.runs.withLock { $0[runID] = nil } }
+                    return try await slurm.follow(runID: runID, job: run.job, journal: run.journal)
+                }
+            }
+        }
+    }
+
     /// The terminal event of a run started by this supervisor, once it has ended; `nil` for a
     /// run it is not executing that has not ended either.
     ///

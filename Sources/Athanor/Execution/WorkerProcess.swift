@@ -16,6 +16,9 @@ public enum WorkerProcess {
         public static let completed: Int32 = 0
         /// The run failed or was cancelled (the journal says why).
         public static let endedOtherwise: Int32 = 3
+        /// The scheduler stopped the job and the run goes on at its next start (its journal
+        /// is left open).
+        public static let rescheduled: Int32 = 4
     }
 
     /// What ties a worker to its supervisor.
@@ -39,17 +42,21 @@ public enum WorkerProcess {
     /// is asked to stop and ends as `run_failed` ("supervisor exited: …"), after at most the
     /// grace period even if the experiment ignores the request. With `program` (the file of a
     /// program experiment and the Python interpreter), the worker starts that program rather
-    /// than looking the experiment up in `registry`.
+    /// than looking the experiment up in `registry`. A `scheduled` worker runs in a Slurm job
+    /// (see ``ScheduledJob``): it takes the journal's lock itself, and a SIGTERM without a stop
+    /// request is its time limit, or the job stopping to be requeued (the run then goes on).
     public static func run(
         journal path: String, registry: ExperimentRegistry, program: (file: String, python: String)? = nil,
-        supervision: Supervision?
+        supervision: Supervision?, scheduled: Bool = false, grace: Duration = .seconds(5)
     ) async -> Int32 {
         // Whatever way the run ends, no program of it outlives the worker.
         defer { ProgramSession.endAll() }
         do {
             var assignment = try assignment(fromJournal: path)
-            // The supervisor hands the journal's lock down as standard input.
-            assignment.lease = JournalLease.inherited(0, path: path)
+            // The supervisor hands the journal's lock down as standard input; a scheduled
+            // worker has none, and takes the lock (if two attempts ever race, one writes).
+            let job = scheduled ? ScheduledJob.current() : nil
+            if !scheduled { assignment.lease = JournalLease.inherited(0, path: path) }
             let experiment =
                 if let program {
                     ExperimentDefinition(
@@ -59,12 +66,13 @@ public enum WorkerProcess {
                     try registry.experiment(named: assignment.experiment)
                 }
             let flag = CancellationFlag()
-            let task = Task { () async throws(JournalError) -> RunEvent in
-                try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag)
+            let task = Task { () async throws(JournalError) -> RunEvent? in
+                try await RunExecution.perform(assignment, experiment: experiment, cancellation: flag, job: job)
             }
             let stop: @Sendable () -> Void = {
                 flag.set(
-                    StopRequest.pending(forJournal: path) ?? StopRequest(kind: .cancel, reason: "cancelled (SIGTERM)"))
+                    StopRequest.pending(forJournal: path) ?? job?.stopRequest(grace: grace)
+                        ?? StopRequest(kind: .cancel, reason: "cancelled (SIGTERM)"))
                 task.cancel()
             }
             let signalSource = watchTerminationSignal(stop)
@@ -94,7 +102,11 @@ public enum WorkerProcess {
                 signalSource.cancel()
                 markerWatch.cancel()
             }
-            return try await task.value == .completed ? ExitStatus.completed : ExitStatus.endedOtherwise
+            switch try await task.value {
+            case .completed?: return ExitStatus.completed
+            case nil: return ExitStatus.rescheduled
+            default: return ExitStatus.endedOtherwise
+            }
         } catch {
             FileHandle.standardError.write(Data("athanor worker: \(error)\n".utf8))
             return 1

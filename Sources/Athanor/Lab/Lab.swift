@@ -44,11 +44,12 @@ public final class Lab: Sendable {
         data: DataDirectory, registry: ExperimentRegistry, executor: any Executor = ProcessExecutor(),
         maxConcurrentRuns: Int = ProcessInfo.processInfo.activeProcessorCount, recovery: Recovery
     ) throws(HarnessError) {
+        var recovered: [JournalRecovery.Outcome] = []
         do {
             switch recovery {
             case .first:
                 try data.prepare()
-                _ = try JournalRecovery.recoverRuns(under: data.runsPath)
+                recovered = try JournalRecovery.recoverRuns(under: data.runsPath)
             case .inBackground: try data.prepare()
             case .never: break
             }
@@ -65,10 +66,12 @@ public final class Lab: Sendable {
         changes = CatalogChanges(catalog: catalog)
         guard case .inBackground = recovery else {
             self.recovery = nil
+            supervisor.resumeScheduled(ScheduledRuns.found(in: recovered))
             return
         }
-        self.recovery = Task.detached { [catalog = catalog, changes = changes] in
-            _ = try? JournalRecovery.recoverRuns(under: catalog.data.runsPath)
+        self.recovery = Task.detached { [catalog = catalog, changes = changes, supervisor = supervisor] in
+            let outcomes = (try? JournalRecovery.recoverRuns(under: catalog.data.runsPath)) ?? []
+            supervisor.resumeScheduled(ScheduledRuns.found(in: outcomes))
             // A catalog not read yet reads the recovered journals when it is.
             if catalog.hasRead { changes.refreshAndBroadcast() }
         }

@@ -101,6 +101,7 @@ extension Lab {
         } catch {
             throw .storage(path: data.runsPath, reason: "\(error)")
         }
+        supervisor.resumeScheduled(ScheduledRuns.found(in: outcomes))
         if catalog.hasRead { changes.refreshAndBroadcast() }
         return outcomes
     }

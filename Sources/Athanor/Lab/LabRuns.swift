@@ -66,6 +66,16 @@ extension Lab {
         }
     }
 
+    /// Returns once a run started here has left `pending`: queued by its scheduler, running,
+    /// or ended (a submission that failed). For `athanor run --detach` with a scheduler.
+    public func queued(_ run: StartedRun) async throws -> RunSummary {
+        while true {
+            let summary = try summary(of: run)
+            if summary.status != .pending { return summary }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// The terminal event of a run started here, once it has ended.
     public func ending(of run: StartedRun) async throws -> RunEvent? {
         try await supervisor.wait(for: run.assignment)

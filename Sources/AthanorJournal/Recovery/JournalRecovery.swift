@@ -27,6 +27,10 @@ public enum JournalRecovery {
         /// A live writer holds the journal, or an empty one was created moments ago (its writer
         /// may be about to lock it); untouched.
         case skippedLiveWriter
+        /// The run was handed to a scheduler (`run_queued`) and has not ended: between its jobs'
+        /// workers no process writes it, so a free lock says nothing. Left for whoever can ask
+        /// the scheduler (see `ScheduledRuns` in the Athanor module).
+        case skippedScheduled(executor: String, jobID: String)
         /// A leftover temporary file of an interrupted compression was removed.
         case removedTemporaryFile
         /// A journal whose writer died before its first event was complete held no event; it
@@ -95,6 +99,10 @@ public enum JournalRecovery {
             try POSIX.unlink(writer.path)
             return .removedEmptyJournal(discardedTornBytes: writer.discardedTornBytes)
         }
+        if let queued = try queuedEvent(of: path) {
+            try writer.close()  // without a terminal event: left plain, as it was
+            return .skippedScheduled(executor: queued.executor, jobID: queued.jobID)
+        }
         var message = "interrupted: \(reason)"
         if writer.discardedTornBytes > 0 {
             message += " (an incomplete last line of \(writer.discardedTornBytes) bytes was discarded)"
@@ -107,6 +115,15 @@ public enum JournalRecovery {
             try? writer.close()
             throw error
         }
+    }
+
+    /// The latest `run_queued` of a journal, if it has one.
+    public static func queuedEvent(of path: String) throws(JournalError) -> RunQueued? {
+        var queued: RunQueued?
+        try JournalReader<RunEvent>(path: path).forEachEvent { event in
+            if case .queued(let event) = event.payload { queued = event }
+        }
+        return queued
     }
 
     /// Whether the journal's compressed form exists and reads through to a terminal event with
