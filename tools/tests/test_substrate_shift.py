@@ -1,4 +1,6 @@
-"""substrate_shift against a small local server that speaks the OpenAI chat completions API."""
+"""substrate_shift, in Swift and in Python (experiments/substrate_shift_py.py, through the
+`openai` package), against a small local server that speaks the OpenAI chat completions API with
+log probabilities: the two record the same results and metrics."""
 
 import json
 import math
@@ -9,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import support
-from support import ATHANOR
+from support import ATHANOR, REPO
+
 QUESTION_MARK = "Answer with exactly one word"
 
 
@@ -55,6 +58,12 @@ class FakeChat(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+@pytest.fixture(params=["substrate_shift", "substrate_shift_py"])
+def experiment(request):
+    """The Swift experiment and its Python twin, each test run against both."""
+    return request.param
+
+
 @pytest.fixture
 def chat_server():
     FakeChat.calls = []
@@ -68,15 +77,16 @@ def chat_server():
 
 def athanor(data, *args, env=None, check=True):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    environment["PYTHONPATH"] = str(REPO / "tools" / "python") + os.pathsep + os.environ.get("PYTHONPATH", "")
     environment.update(env or {})
-    return support.run([ATHANOR, *map(str, args), "--data", str(data)], capture_output=True, text=True,
-                          env=environment, check=check, timeout=120)
+    return support.run([ATHANOR, *map(str, args), "--data", str(data), "--experiments", REPO / "experiments"],
+                       capture_output=True, text=True, env=environment, check=check, timeout=120)
 
 
-def create(data, runs_per_pair=2):
+def create(data, experiment, runs_per_pair=2):
     config = {"runs_per_pair": runs_per_pair, "parallelism": 2,
               "model_pairs": [{"model_a": "model-sharp", "model_b": "model-dull"}]}
-    return athanor(data, "create", "substrate_shift", "--name", "shift", "--config", json.dumps(config)).stdout.strip()
+    return athanor(data, "create", experiment, "--name", "shift", "--config", json.dumps(config)).stdout.strip()
 
 
 def results(data, run):
@@ -84,8 +94,8 @@ def results(data, run):
     return {r["key"]: r["value"] for r in map(json.loads, lines)}
 
 
-def test_trials_record_answers_correctness_confidence_and_usage(tmp_path, chat_server):
-    instance = create(tmp_path)
+def test_trials_record_answers_correctness_confidence_and_usage(tmp_path, chat_server, experiment):
+    instance = create(tmp_path, experiment)
     out = athanor(tmp_path, "run", instance, "--json",
                   env={"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": chat_server})
     summary = json.loads(out.stdout)
@@ -109,18 +119,22 @@ def test_trials_record_answers_correctness_confidence_and_usage(tmp_path, chat_s
     assert all(c["auth"] == "Bearer test-key" and c["path"] == "/v1/chat/completions" for c in FakeChat.calls)
     verdicts = [c["body"] for c in FakeChat.calls if QUESTION_MARK in c["body"]["messages"][-1]["content"]]
     assert len(verdicts) == 4 and all(v["logprobs"] is True for v in verdicts)
+    metrics = summary["metrics"]
+    assert list(metrics) == ["accuracy", "tokens"]
+    assert metrics["accuracy"]["count"] == 4 and metrics["accuracy"]["last"]["value"] == 0.75
+    assert metrics["tokens"]["last"] == {"step": 4, "value": 75.0}
 
 
-def test_without_an_api_key_the_run_fails_fast(tmp_path):
-    instance = create(tmp_path, runs_per_pair=1)
+def test_without_an_api_key_the_run_fails_fast(tmp_path, experiment):
+    instance = create(tmp_path, experiment, runs_per_pair=1)
     out = athanor(tmp_path, "run", instance, "--json", check=False)
     assert out.returncode == 1
     assert "OPENAI_API_KEY is not set" in json.loads(out.stdout)["error"]
 
 
-def test_an_api_error_fails_the_run_with_the_status(tmp_path, chat_server):
+def test_an_api_error_fails_the_run_with_the_status(tmp_path, chat_server, experiment):
     FakeChat.status = 500
-    instance = create(tmp_path, runs_per_pair=1)
+    instance = create(tmp_path, experiment, runs_per_pair=1)
     out = athanor(tmp_path, "run", instance, "--json", check=False,
                   env={"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": chat_server})
     assert out.returncode == 1
