@@ -190,8 +190,9 @@ def test_experiments_text_lists_demo_with_fields(data):
 
 
 def test_experiments_json_has_json_schema(data):
-    experiments = ok_json("experiments")
-    assert isinstance(experiments, list)
+    listing = ok_json("experiments")
+    assert set(listing) == {"experiments", "broken"}
+    experiments = listing["experiments"]
     for experiment in experiments:
         assert {"name", "description", "config_schema"} <= set(experiment)
     demo = next(e for e in experiments if e["name"] == "demo")

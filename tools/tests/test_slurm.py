@@ -65,11 +65,28 @@ class Lab:
         return [json.loads(line) for line in done.stdout.splitlines()]
 
     def status_is(self, run, *statuses):
-        return support.wait_until(lambda: (s := self.show(run))["status"] in statuses and s, TIMEOUT,
-                                  f"run {run} to be {' or '.join(statuses)}")
+        try:
+            return support.wait_until(lambda: (s := self.show(run))["status"] in statuses and s, TIMEOUT,
+                                      f"run {run} to be {' or '.join(statuses)}")
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}\n{self.show(run)}\n{self.cluster_state()}") from None
+
+    def cluster_state(self):
+        """The queue with each job's reason, and the node's state with its reason."""
+        queue = self.slurm.run("squeue", "-h", "-o", "%i %T %r", check=False).stdout
+        node = self.slurm.run("sinfo", "-h", "-o", "%T %E", check=False).stdout
+        return f"squeue:\n{queue}sinfo: {node}"
 
     def queue(self):
         return self.slurm.run("squeue", "-h", "-o", "%i %T").stdout.split("\n")
+
+    def hold_the_node(self):
+        """Submits a job that takes every CPU of the node; returns its ID once it runs."""
+        cpus = self.slurm.run("sinfo", "-h", "-o", "%c").stdout.strip()
+        hold = self.slurm.run("sbatch", "--parsable", f"--cpus-per-task={cpus}", "--output=/dev/null",
+                              "--wrap", "sleep 300").stdout.strip()
+        support.wait_until(lambda: f"{hold} RUNNING" in self.queue(), TIMEOUT, "the node to be taken")
+        return hold
 
 
 @pytest.fixture
@@ -114,9 +131,7 @@ def test_a_running_run_is_cancelled_gracefully(lab):
 
 
 def test_a_queued_run_is_cancelled_and_its_job_removed(lab, slurm):
-    cpus = slurm.run("sinfo", "-h", "-o", "%c").stdout.strip()
-    hold = slurm.run("sbatch", "--parsable", f"--cpus-per-task={cpus}", "--wrap", "sleep 300").stdout.strip()
-    support.wait_until(lambda: f"{hold} RUNNING" in lab.queue(), TIMEOUT, "the node to be taken")
+    hold = lab.hold_the_node()
     run = lab.athanor("run", lab.demo(iterations=2), "--executor", "slurm", "--detach").stdout.strip()
     summary = lab.show(run)
     assert summary["status"] == "queued" and f"{summary['job_id']} PENDING" in lab.queue(), (summary, lab.queue())
@@ -141,9 +156,7 @@ def test_a_job_killed_outright_fails_its_run_with_slurms_reason(lab, slurm):
 
 
 def test_a_queued_run_is_not_closed_as_interrupted_by_recovery(lab, slurm):
-    cpus = slurm.run("sinfo", "-h", "-o", "%c").stdout.strip()
-    hold = slurm.run("sbatch", "--parsable", f"--cpus-per-task={cpus}", "--wrap", "sleep 300").stdout.strip()
-    support.wait_until(lambda: f"{hold} RUNNING" in lab.queue(), TIMEOUT, "the node to be taken")
+    hold = lab.hold_the_node()
     run = lab.athanor("run", lab.demo(iterations=2), "--executor", "slurm", "--detach").stdout.strip()
     lab.athanor("recover")
     assert lab.show(run)["status"] == "queued"
@@ -151,3 +164,32 @@ def test_a_queued_run_is_not_closed_as_interrupted_by_recovery(lab, slurm):
     summary = lab.status_is(run, "running", "completed")
     # Once the node is free the job starts, and the worker on the node takes the journal over.
     assert summary["job_id"] is not None
+
+
+def test_a_requeued_job_goes_on_in_the_same_journal(lab, slurm):
+    instance = lab.demo(iterations=150, delay_ms=20)
+    follower = support.spawn([ATHANOR, "run", instance, "--executor", "slurm", "--json", "--data", lab.data],
+                             env={**slurm.env, **support.markers()}, stdout=support.subprocess.PIPE,
+                             stderr=support.subprocess.DEVNULL, text=True)
+    run = support.wait_until(lambda: (runs := lab.json("runs")) and runs[0]["status"] == "running" and runs[0]["run"],
+                             TIMEOUT, "the run to start on the node")
+    job = lab.show(run)["job_id"]
+    slurm.run("scontrol", "requeue", job)
+    # The run stays as it is until the job starts again: only then is run_requeued written.
+    support.wait_until(lambda: f"{job} PENDING" in lab.queue(), TIMEOUT, "the job to be pending again")
+    # Slurm holds a requeued job back a while (its BeginTime); let it start now.
+    support.wait_until(lambda: slurm.run("scontrol", "update", f"jobid={job}", "starttime=now", check=False)
+                       .returncode == 0, TIMEOUT, "the requeued job to accept a start time")
+    out, _ = follower.communicate(timeout=TIMEOUT)
+    summary = json.loads(out)
+    assert (summary["status"], summary["requeues"], summary["job_id"]) == ("completed", 1, job), summary
+    kinds = [e["type"] for e in lab.events(run) if e["type"].startswith("run_")]
+    assert kinds == ["run_created", "run_queued", "run_started", "run_requeued", "run_started", "run_completed"]
+
+
+def test_the_time_limit_fails_the_run_and_keeps_what_it_recorded(lab):
+    # Slurm's time limits are whole minutes: this test takes one.
+    summary = json.loads(lab.athanor("run", lab.demo(iterations=100000, delay_ms=50), "--executor", "slurm",
+                                     "--slurm-time", "1", "--grace", "5", "--json", check=False).stdout)
+    assert summary["status"] == "failed" and summary["error"].startswith("time limit"), summary
+    assert summary["log_counts"]["debug"] > 100  # the iterations before the limit stay

@@ -129,6 +129,9 @@ public final class ProcessExecutor: Executor {
                 process.send(SIGTERM)
             }
             if let stopping, clock.now - stopping.since >= options.gracePeriod {
+                // Frozen first: a worker that saw its program killed would record that as the
+                // run's ending, racing the forced one recorded here.
+                process.send(SIGSTOP)
                 ProcessTree.killChildGroups(of: process.pid)
                 process.send(SIGKILL)
                 _ = await process.waitUntilExit()

@@ -19,16 +19,20 @@ public struct ScheduledJob: Sendable, Equatable {
         return ScheduledJob(id: id, restartCount: Int(environment["SLURM_RESTART_COUNT"] ?? "") ?? 0)
     }
 
+    /// How much earlier than asked Slurm may send `--signal` (its event timer ticks once a
+    /// minute), with a margin.
+    static let signalSlack = 70
+
     /// What `run_requeued` says when the job starts again.
     var requeueReason: String {
         "requeued by Slurm (job \(id), start \(restartCount + 1)): preemption, a node failure or scontrol requeue"
     }
 
     /// What a SIGTERM with no stop request means in this job: its time limit coming (Slurm
-    /// signals `--signal=B:TERM@grace` seconds before), or the job stopped to be requeued or
-    /// preempted, which does not end the run.
+    /// signals `--signal=B:TERM@grace` seconds before, give or take its 60 s timer
+    /// resolution), or the job stopped to be requeued or preempted, which does not end the run.
     func stopRequest(grace: Duration) -> StopRequest {
-        if let left = SlurmCommands.secondsLeft(ofJob: id), left <= Int(grace.components.seconds) + 10 {
+        if let left = SlurmCommands.secondsLeft(ofJob: id), left <= Int(grace.components.seconds) + Self.signalSlack {
             return StopRequest(kind: .timeout, reason: "time limit: the Slurm job's --time ran out")
         }
         return StopRequest(kind: .rescheduled, reason: "stopped by Slurm (requeue or preemption)")
