@@ -33,7 +33,21 @@ struct DataDirectoryOption: ParsableArguments {
             valueName: "path"))
     var python: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Follow journals by polling (every 100 ms) rather than inotify.",
+            discussion:
+                "inotify does not see writes made on other hosts; polling is automatic on NFS, Lustre, GPFS and other network file systems. Also $ATHANOR_POLL=1."
+        ))
+    var poll = false
+
     var directory: DataDirectory { DataDirectory(path: path) }
+
+    /// Puts `--poll` (or `ATHANOR_POLL=1`) in force for the whole process; ArgumentParser
+    /// calls it once, before the command runs.
+    func validate() throws {
+        if poll || Self.environment("ATHANOR_POLL") == "1" { FilePolling.force() }
+    }
 
     /// The folders searched for program experiments.
     var experimentSearchPath: [String] {

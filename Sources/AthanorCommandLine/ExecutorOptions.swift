@@ -11,23 +11,7 @@ struct ExecutorOptions: ParsableArguments {
     @Option(help: "Where runs execute: process (a worker process here) or slurm (a batch job; see --slurm-*).")
     var executor: Kind = .process
 
-    @Option(help: ArgumentHelp("Slurm partition (sbatch --partition).", valueName: "name"))
-    var slurmPartition: String?
-
-    @Option(help: ArgumentHelp("Slurm time limit (sbatch --time, e.g. 30, 2:00:00, 1-00:00).", valueName: "time"))
-    var slurmTime: String?
-
-    @Option(help: ArgumentHelp("Generic resources (sbatch --gres, e.g. gpu:1).", valueName: "gres"))
-    var slurmGres: String?
-
-    @Option(help: ArgumentHelp("CPUs per run (sbatch --cpus-per-task).", valueName: "n"))
-    var slurmCpus: Int?
-
-    @Option(help: ArgumentHelp("Memory per run (sbatch --mem, e.g. 16G).", valueName: "size"))
-    var slurmMem: String?
-
-    @Option(help: ArgumentHelp("Any other sbatch option, as given (repeatable: --slurm-option=--qos=high).", valueName: "option"))
-    var slurmOption: [String] = []
+    @OptionGroup var resources: SlurmResourceOptions
 
     @Option(help: ArgumentHelp("The athanor binary's path on the compute nodes (default: this one's).", valueName: "path"))
     var slurmAthanor: String?
@@ -35,25 +19,14 @@ struct ExecutorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The data directory's path on the compute nodes (default: the same as here).", valueName: "path"))
     var slurmData: String?
 
-    func validate() throws {
-        if let slurmCpus, slurmCpus < 1 { throw ValidationError("--slurm-cpus must be at least 1, not \(slurmCpus)") }
-        for option in slurmOption where !option.hasPrefix("-") {
-            throw ValidationError("--slurm-option takes an sbatch option such as --qos=high, not \"\(option)\"")
-        }
-        if let slurmTime, !SlurmTime.isValid(slurmTime) {
-            throw ValidationError("--slurm-time must be a Slurm time (30, 30:00, 2:00:00, 1-00:00), not \"\(slurmTime)\"")
-        }
-    }
-
     /// The executor for runs of `data`, with the process executor's `options` (time limit, grace).
     func make(data: DataDirectory, process options: ProcessExecutor.Options) -> any Executor {
         switch executor {
         case .process:
             return ProcessExecutor(options: options)
         case .slurm:
-            let resources = SlurmResources(
-                partition: slurmPartition, time: slurmTime ?? options.timeout.map(Self.minutes), gres: slurmGres,
-                cpus: slurmCpus, mem: slurmMem, options: slurmOption)
+            var resources = self.resources.resources
+            if resources.time == nil { resources.time = options.timeout.map(Self.minutes) }
             return SlurmExecutor(
                 data: data,
                 options: .init(
@@ -65,18 +38,5 @@ struct ExecutorOptions: ParsableArguments {
     /// A `--timeout` as a Slurm time limit: whole minutes, rounded up (Slurm's granularity).
     private static func minutes(_ duration: Duration) -> String {
         String(max(1, (Int(duration.components.seconds) + 59) / 60))
-    }
-}
-
-/// Slurm's notation of time limits, checked before anything is submitted.
-enum SlurmTime {
-    /// Whether `text` is a Slurm time: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M`, `D-H:M:S`, or `UNLIMITED`.
-    static func isValid(_ text: String) -> Bool {
-        if text == "UNLIMITED" || text == "INFINITE" { return true }
-        let parts = text.split(separator: "-", maxSplits: 1)
-        guard let clock = parts.last, parts.allSatisfy({ !$0.isEmpty }) else { return false }
-        if parts.count == 2, Int(parts[0]) == nil { return false }
-        let fields = clock.split(separator: ":", omittingEmptySubsequences: false)
-        return (1...3).contains(fields.count) && fields.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 }

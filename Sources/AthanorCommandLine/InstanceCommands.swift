@@ -24,12 +24,15 @@ struct CreateCommand: ParsableCommand {
     var description = ""
 
     @OptionGroup var config: ConfigArguments
+    @OptionGroup(title: "What its runs ask Slurm for (over the executor's --slurm-* defaults)")
+    var slurm: SlurmResourceOptions
     @OptionGroup var data: DataDirectoryOption
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let created = try data.openLab().createInstance(
-            experiment: experiment, name: name, description: description, config: try config.apply(to: [:]))
+            experiment: experiment, name: name, description: description, config: try config.apply(to: [:]),
+            resources: slurm.isEmpty ? nil : slurm.resources)
         if output.json { try Output.json(created.json) } else { print(created.instance.instanceID) }
     }
 }
@@ -38,11 +41,12 @@ struct CreateCommand: ParsableCommand {
 struct UpdateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
-        abstract: "Change an instance's name, description or configuration.",
+        abstract: "Change an instance's name, description, configuration or Slurm resources.",
         discussion: """
             --set changes single fields of the current configuration; --config replaces it whole. \
             The result is validated before it is recorded. Runs already made keep the configuration \
-            they ran with.
+            they ran with. Each --slurm-* flag replaces that resource (--slurm-option adds one); \
+            --slurm-defaults forgets them all.
             """)
 
     @Argument(help: "The instance's ID or a unique prefix of it.")
@@ -55,15 +59,32 @@ struct UpdateCommand: ParsableCommand {
     var description: String?
 
     @OptionGroup var config: ConfigArguments
+    @OptionGroup(title: "What its runs ask Slurm for (each flag replaces that resource)")
+    var slurm: SlurmResourceOptions
+
+    @Flag(help: "Forget the instance's own Slurm resources (the executor's defaults apply).")
+    var slurmDefaults = false
+
     @OptionGroup var data: DataDirectoryOption
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if slurmDefaults, !slurm.isEmpty {
+            throw ValidationError("--slurm-defaults forgets the instance's resources; give it without other --slurm-* flags")
+        }
+    }
+
     func run() throws {
         let lab = try data.openLab()
+        let current = try lab.instance(instance).listing.instance
         // Not a ternary: `nil` there would become JSONValue.null, a configuration of null.
         var newConfig: JSONValue?
-        if !config.isEmpty { newConfig = try config.apply(to: lab.instance(instance).listing.instance.config) }
-        let updated = try lab.updateInstance(instance, name: name, description: description, config: newConfig)
+        if !config.isEmpty { newConfig = try config.apply(to: current.config) }
+        var resources: SlurmResources?
+        if slurmDefaults { resources = SlurmResources() }
+        if !slurm.isEmpty { resources = slurm.resources.merged(over: try current.slurmResources() ?? SlurmResources()) }
+        let updated = try lab.updateInstance(
+            instance, name: name, description: description, config: newConfig, resources: resources)
         if output.json { try Output.json(updated.json) } else { print(updated.instance.instanceID) }
     }
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /// Allocates `length` bytes from `offset` without changing the file's size (space reserved
@@ -26,5 +27,13 @@ static inline int athanor_init_adaptive_mutex(pthread_mutex_t *mutex) {
 /// another thread meanwhile inherits them. Returns 0, or -1 with errno set.
 static inline int athanor_cloexec_pipe(int ends[2]) {
     return pipe2(ends, O_CLOEXEC);
+}
+/// The file system type (statfs's magic number) of `path` into `type`. Returns 0, or -1 with
+/// errno set.
+static inline int athanor_file_system_type(const char *path, long long *type) {
+    struct statfs info;
+    int result = statfs(path, &info);
+    if (result == 0) *type = (long long)info.f_type;
+    return result;
 }
 #endif

@@ -67,4 +67,42 @@ import Testing
         #expect(try Catalog.summarize(run.journalPath).status == .queued)
         #expect(FileManager.default.fileExists(atPath: run.journalPath))
     }
+
+    @Test func anInstanceCarriesResourcesThatWinOverTheExecutorsDefaults() throws {
+        let store = InstanceStore(data: data, registry: ExperimentRegistry([Counter.self]))
+        let own = SlurmResources(time: "10", cpus: 2, options: ["--qos=high"])
+        let created = try store.create(experiment: Counter.name, name: "n", config: [:], resources: own)
+        #expect(try created.slurmResources() == own)
+        let defaults = SlurmResources(partition: "gpu", time: "60", cpus: 1, options: ["--account=lab"])
+        #expect(
+            own.merged(over: defaults)
+                == SlurmResources(partition: "gpu", time: "10", cpus: 2, options: ["--account=lab", "--qos=high"]))
+        // Replaced whole; an empty set is the executor's defaults again, and is recorded.
+        let updated = try store.update(created.instanceID, resources: SlurmResources(mem: "4G"))
+        #expect(updated.resources == ["mem": "4G"])
+        #expect(try store.update(created.instanceID, resources: SlurmResources()).slurmResources() == nil)
+        #expect(try store.load(created.instanceID).lastSeq == 3)
+        // An instance without resources records none.
+        let plain = try store.create(experiment: Counter.name, name: "p", config: [:])
+        #expect(plain.resources == [:])
+    }
+
+    @Test func resourcesThatSlurmWouldRefuseAreErrorsNamingTheirField() {
+        let cases: [(JSONValue, String)] = [
+            ([], "resources"), (["cpu": 2], "resources.cpu"), (["cpus": 0], "resources.cpus"),
+            (["cpus": "4"], "resources.cpus"), (["time": "soon"], "resources.time"), (["mem": ""], "resources.mem"),
+            (["partition": "a\nb"], "resources.partition"), (["options": ["--qos=high", "qos"]], "resources.options[1]"),
+            (["options": "--qos=high"], "resources.options"),
+        ]
+        for (json, field) in cases {
+            do {
+                _ = try SlurmResources(json: json)
+                Issue.record("\(json) was taken")
+            } catch {
+                guard case .invalidResources(let named, _) = error else { Issue.record("\(error)"); continue }
+                #expect(named == field, "\(json)")
+            }
+        }
+        #expect(throws: Never.self) { try SlurmResources(json: ["time": "1-00:00", "gres": "gpu:1", "options": []]) }
+    }
 }

@@ -228,7 +228,7 @@ def test_create_prints_id_and_records_instance(data):
 def test_create_json_prints_instance_with_defaults(data):
     obj = ok_json("create", "demo", "--name", "J", "--description", "d", "--set", "delay_ms=1", data=data)
     assert list(obj) == [
-        "instance", "name", "description", "experiment", "config", "created_at", "updated_at", "deleted",
+        "instance", "name", "description", "experiment", "config", "resources", "created_at", "updated_at", "deleted",
         "run_count", "last_run",
     ]
     assert obj["run_count"] == 0 and obj["last_run"] is None

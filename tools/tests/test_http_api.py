@@ -316,3 +316,40 @@ def test_no_directory_traversal(server, path):
     # Either refused, or (for app paths) the web UI's own page: never a file from outside it.
     assert response.status in (400, 404) or b"<!doctype html" in body.lower(), (path, response.status)
     assert b"root:" not in body and b"PackageDescription" not in body
+
+
+def test_an_instance_carries_slurm_resources_validated_and_replaced_whole(server):
+    status, bad = call(server, "POST", "/api/instances",
+                       {"experiment": "demo", "name": "r", "resources": {"cpus": 0}})
+    assert status == 422 and [d["path"] for d in bad["error"]["details"]] == ["resources.cpus"], bad
+    assert call(server, "GET", "/api/instances")[1] == []  # nothing was created
+    status, instance = call(server, "POST", "/api/instances",
+                            {"experiment": "demo", "name": "r", "resources": {"cpus": 2, "time": "10"}})
+    assert status == 201 and instance["resources"] == {"time": "10", "cpus": 2}, instance
+    iid = instance["instance"]
+    for resources, path in [({"time": "soon"}, "resources.time"), ({"gpus": 1}, "resources.gpus"),
+                            ({"options": ["qos"]}, "resources.options[0]"), ([], "resources")]:
+        status, problem = call(server, "PATCH", f"/api/instances/{iid}", {"resources": resources})
+        assert status == 422 and problem["error"]["details"][0]["path"] == path, (resources, problem)
+    assert call(server, "GET", f"/api/instances/{iid}")[1]["resources"] == {"time": "10", "cpus": 2}
+    status, patched = call(server, "PATCH", f"/api/instances/{iid}", {"resources": {"mem": "4G", "options": ["--qos=high"]}})
+    assert status == 200 and patched["resources"] == {"mem": "4G", "options": ["--qos=high"]}, patched
+    assert call(server, "PATCH", f"/api/instances/{iid}", {"resources": {}})[1]["resources"] == {}
+
+
+def test_with_poll_the_server_follows_runs_that_other_processes_write(tmp_path):
+    data = tmp_path / "data"
+    with Server(data) as watching:
+        assert call(watching.base, "GET", "/api/status")[1]["following"] == "inotify"
+    with Server(data, "--poll") as polling:
+        status = call(polling.base, "GET", "/api/status")[1]
+        assert (status["following"], status["executor"], status["scheduler_calls_per_minute"]) == \
+            ("polling", "process", None), status
+        instance = create_demo(polling.base, iterations=40, delay_ms=10)["instance"]
+        # Written by a process of its own: the server learns of it only from the files.
+        run = support.run([ATHANOR, "run", instance, "--detach", "--data", data], capture_output=True, text=True,
+                          check=True).stdout.strip()
+        events = sse(polling.base, f"/api/runs/{run}/events", lambda ev: json.loads(ev[-1][2])["type"] == "run_completed")
+        assert sum(json.loads(e[2])["type"] == "progress" for e in events) == 40
+        wait_for(lambda: call(polling.base, "GET", f"/api/instances/{instance}")[1]["runs"][0]["status"] == "completed",
+                 what="the catalog to see the run completed")

@@ -53,12 +53,14 @@ public final class CatalogChanges: Sendable {
 
     /// Keeps the catalog current until the task is cancelled: woken by inotify for exactly the
     /// files that changed, with a full look every ten seconds as a safety net (and every
-    /// ``interval`` where inotify is not available).
+    /// ``interval`` where inotify is not available or cannot see the writes: a data directory
+    /// on a network file system, or `--poll`; see ``FilePolling``).
     public func watch() async {
-        guard let watcher = try? DirectoryWatcher() else {
+        let polled = FilePolling.applies(to: catalog.data.path)
+        guard !polled, let watcher = try? DirectoryWatcher() else {
             while !Task.isCancelled {
                 refreshAndBroadcast()
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: polled ? FilePolling.catalogInterval : interval)
             }
             return
         }

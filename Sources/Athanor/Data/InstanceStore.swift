@@ -12,10 +12,12 @@ public struct InstanceStore: Sendable {
         self.registry = registry
     }
 
-    /// Records a new instance of `experiment`, with `config` validated and defaults applied.
-    public func create(experiment name: String, name instanceName: String, description: String = "", config: JSONValue)
-        throws(HarnessError) -> InstanceState
-    {
+    /// Records a new instance of `experiment`, with `config` validated and defaults applied, and
+    /// what its runs ask a scheduler for when they run on one (`nil`: the executor's defaults).
+    public func create(
+        experiment name: String, name instanceName: String, description: String = "", config: JSONValue,
+        resources: SlurmResources? = nil
+    ) throws(HarnessError) -> InstanceState {
         let experiment = try registry.experiment(named: name)
         let validated = try validate(config, for: experiment)
         let id = Identifier.generate()
@@ -25,16 +27,18 @@ public struct InstanceStore: Sendable {
                 .created(
                     InstanceCreated(
                         instance: id, name: instanceName, description: description, experiment: name,
-                        config: validated)))
+                        config: validated, resources: resources == SlurmResources() ? nil : resources?.json)))
         }
         return try load(id)
     }
 
-    /// Changes an instance's name, description or configuration; `config` replaces the whole
-    /// configuration and is validated first. Unchanged fields are not recorded.
-    public func update(_ id: String, name: String? = nil, description: String? = nil, config: JSONValue? = nil)
-        throws(HarnessError) -> InstanceState
-    {
+    /// Changes an instance's name, description, configuration or scheduler resources; `config`
+    /// replaces the whole configuration and is validated first, `resources` replaces the whole
+    /// set (empty: the executor's defaults). Unchanged fields are not recorded.
+    public func update(
+        _ id: String, name: String? = nil, description: String? = nil, config: JSONValue? = nil,
+        resources: SlurmResources? = nil
+    ) throws(HarnessError) -> InstanceState {
         let current = try load(id)
         guard !current.isDeleted else { throw .instanceDeleted(id: id) }
         var change = InstanceUpdate()
@@ -44,6 +48,7 @@ public struct InstanceStore: Sendable {
             let validated = try validate(config, for: try registry.experiment(named: current.experiment))
             if validated != current.config { change.config = validated }
         }
+        if let resources, resources.json != current.resources { change.resources = resources.json }
         guard change != InstanceUpdate() else { return current }
         try write(to: data.instanceJournal(id), creating: false) { writer throws(JournalError) in
             try writer.append(.updated(change))

@@ -17,6 +17,8 @@ public struct RunAssignment: Sendable {
     public var timeout: Duration?
     /// The program to start, for an experiment that is one (a worker is told where it is).
     public var program: ProgramExperiment?
+    /// What the instance asks a scheduler for, over the executor's defaults (`nil`: only those).
+    public var resources: SlurmResources?
 
     public init(
         runID: String, instanceID: String, experiment: String, config: JSONValue, journalPath: String,

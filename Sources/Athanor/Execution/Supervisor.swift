@@ -30,10 +30,12 @@ public final class Supervisor: Sendable {
     public func start(_ instance: InstanceState, timeout: Duration? = nil) throws(HarnessError) -> RunAssignment {
         guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
         let experiment = try registry.experiment(named: instance.experiment)
+        let resources = try instance.slurmResources()
         var created = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: experiment,
             config: instance.config, executor: executor.name)
         created.timeout = timeout
+        created.resources = resources
         let assignment = created
         // Registered before the task can end (and forget it) under the same lock.
         runs.withLock { runs in

@@ -12,6 +12,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An instance that was deleted cannot be run or updated.
     case instanceDeleted(id: String)
     case invalidConfig(experiment: String, ConfigValidationError)
+    /// An instance's scheduler resources are not what Slurm takes (`field`: `resources.cpus`…).
+    case invalidResources(field: String, reason: String)
     case configDecoding(type: String, reason: String)
     case resultEncoding(key: String, reason: String)
     /// A metric point that cannot be recorded (a non-finite value, a negative step, an empty key).
@@ -42,6 +44,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
             return "instance \(id) is deleted"
         case .invalidConfig(let experiment, let error):
             return "\(experiment): \(error)"
+        case .invalidResources(let field, let reason):
+            return "\(field): \(reason)"
         case .configDecoding(let type, let reason):
             return "the configuration does not decode as \(type): \(reason)"
         case .resultEncoding(let key, let reason):

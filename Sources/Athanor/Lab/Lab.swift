@@ -102,6 +102,15 @@ public final class Lab: Sendable {
     /// How many runs started here are executing or waiting for a slot.
     public var supervisedRunCount: Int { supervisor.supervisedRunCount }
 
+    /// Where runs started here execute (`process`, `slurm`).
+    public var executorName: String { supervisor.executor.name }
+
+    /// Calls made to the scheduler in the last minute (`nil` for an executor without one).
+    public var schedulerCallsPerMinute: Int? { (supervisor.executor as? SlurmExecutor)?.schedulerCallsPerMinute }
+
+    /// How journals are followed here: `inotify`, or `polling` (a network file system, or `--poll`).
+    public var following: String { FilePolling.applies(to: data.path) ? "polling" : "inotify" }
+
     /// Reads back what this lab itself just changed, and tells subscribers.
     func noteChanged(_ paths: String...) {
         changes.refreshAndBroadcast(changed: Set(paths))
@@ -134,22 +143,28 @@ public final class Lab: Sendable {
     }
 
     /// Records a new instance of `experiment`, its configuration validated (every error with
-    /// its field path) and defaults applied.
-    public func createInstance(experiment: String, name: String, description: String = "", config: JSONValue)
-        throws(HarnessError) -> InstanceListing
-    {
-        let created = try store.create(experiment: experiment, name: name, description: description, config: config)
+    /// its field path) and defaults applied, with what its runs ask Slurm for (`nil`: the
+    /// executor's defaults).
+    public func createInstance(
+        experiment: String, name: String, description: String = "", config: JSONValue,
+        resources: SlurmResources? = nil
+    ) throws(HarnessError) -> InstanceListing {
+        let created = try store.create(
+            experiment: experiment, name: name, description: description, config: config, resources: resources)
         noteChanged(data.instanceJournal(created.instanceID))
         return InstanceListing(instance: created, runs: [])
     }
 
-    /// Changes an instance's name, description or configuration (`config` replaces the whole
-    /// configuration and is validated first); fields left `nil` stay.
+    /// Changes an instance's name, description, configuration or Slurm resources (`config`
+    /// replaces the whole configuration and is validated first; `resources` replaces the whole
+    /// set); fields left `nil` stay.
     public func updateInstance(
-        _ prefix: String, name: String? = nil, description: String? = nil, config: JSONValue? = nil
+        _ prefix: String, name: String? = nil, description: String? = nil, config: JSONValue? = nil,
+        resources: SlurmResources? = nil
     ) throws(HarnessError) -> InstanceListing {
         let id = try current.instance(prefix).instanceID
-        let updated = try store.update(id, name: name, description: description, config: config)
+        let updated = try store.update(
+            id, name: name, description: description, config: config, resources: resources)
         noteChanged(data.instanceJournal(id))
         return InstanceListing(instance: updated, runs: catalog.runs(instance: id).map(\.summary))
     }

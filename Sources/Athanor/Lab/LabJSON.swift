@@ -66,6 +66,8 @@ extension HarnessError {
     public var problem: (code: String, message: String, details: [JSONValue]) {
         switch self {
         case .invalidConfig(_, let validation): ("invalid_config", description, validation.errors.map(\.json))
+        case .invalidResources(let field, let reason):
+            ("invalid_resources", description, [["path": .string(field), "message": .string(reason)]])
         case .unknownExperiment, .unknownID: ("not_found", description, [])
         case .invalidID, .configDecoding, .invalidRequest: ("bad_request", description, [])
         case .ambiguousID: ("ambiguous_id", description, [])

@@ -44,10 +44,12 @@ extension Lab {
     public func createRun(of prefix: String, executor: String) throws(HarnessError) -> StartedRun {
         let instance = try store.resolve(prefix)
         guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
-        let assignment = try RunAssignment.create(
+        let resources = try instance.slurmResources()
+        var assignment = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name,
             experiment: try registry.experiment(named: instance.experiment), config: instance.config,
             executor: executor)
+        assignment.resources = resources
         return started(assignment)
     }
 

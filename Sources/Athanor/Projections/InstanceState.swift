@@ -7,6 +7,9 @@ public struct InstanceState: Sendable, Hashable {
     public var description = ""
     public var experiment = ""
     public var config: JSONValue = .null
+    /// What its runs ask a scheduler (Slurm) for, as recorded: an object, empty when the
+    /// executor's defaults apply.
+    public var resources: JSONValue = [:]
     public var createdAt: Timestamp?
     public var updatedAt: Timestamp?
     /// Deleted instances keep their journal and runs, but lists hide them.
@@ -30,16 +33,27 @@ public struct InstanceState: Sendable, Hashable {
             description = created.description
             experiment = created.experiment
             config = created.config
+            resources = created.resources ?? [:]
             createdAt = event.timestamp
             updatedAt = event.timestamp
         case .updated(let update):
             if let name = update.name { self.name = name }
             if let description = update.description { self.description = description }
             if let config = update.config { self.config = config }
+            if let resources = update.resources { self.resources = resources }
             updatedAt = event.timestamp
         case .deleted:
             isDeleted = true
             updatedAt = event.timestamp
         }
+    }
+}
+
+extension InstanceState {
+    /// ``resources`` as Slurm takes them (`nil` when the instance has none of its own).
+    /// - Throws: ``HarnessError/invalidResources(field:reason:)`` for a journal edited by hand.
+    public func slurmResources() throws(HarnessError) -> SlurmResources? {
+        let parsed = try SlurmResources(json: resources)
+        return parsed == SlurmResources() ? nil : parsed
     }
 }

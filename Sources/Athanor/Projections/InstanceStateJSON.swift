@@ -5,7 +5,7 @@ extension InstanceState {
     public var json: JSONValue {
         [
             "instance": .string(instanceID), "name": .string(name), "description": .string(description),
-            "experiment": .string(experiment), "config": config,
+            "experiment": .string(experiment), "config": config, "resources": resources,
             "created_at": createdAt.map { .string($0.rfc3339) } ?? .null,
             "updated_at": updatedAt.map { .string($0.rfc3339) } ?? .null, "deleted": .bool(isDeleted),
         ]

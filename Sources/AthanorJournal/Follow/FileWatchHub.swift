@@ -6,8 +6,9 @@ import Synchronization
 #endif
 
 /// One inotify descriptor and one thread that wake every follower of every journal in the
-/// process, plus a periodic tick for files inotify cannot see (network file systems) or when
-/// inotify is unavailable.
+/// process, plus a periodic tick as a safety net; files inotify cannot see (on a network file
+/// system, or everywhere with `--poll`: see ``FilePolling``) are woken every
+/// ``FilePolling/followInterval`` instead.
 final class FileWatchHub: Sendable {
     /// The process-wide hub.
     static let shared = FileWatchHub()
@@ -15,6 +16,8 @@ final class FileWatchHub: Sendable {
     private struct Registry {
         var signalsByDescriptor: [Int32: [ObjectIdentifier: ChangeSignal]] = [:]
         var allSignals: [ObjectIdentifier: ChangeSignal] = [:]
+        /// The signals of polled files.
+        var polledSignals: [ObjectIdentifier: ChangeSignal] = [:]
     }
 
     private let inotifyFD: Int32
@@ -37,9 +40,11 @@ final class FileWatchHub: Sendable {
     func watch(_ path: String) -> FileWatch {
         let signal = ChangeSignal()
         let id = ObjectIdentifier(signal)
+        let polled = FilePolling.applies(to: path)
         let descriptor = registry.withLock { registry -> Int32 in
             registry.allSignals[id] = signal
-            guard inotifyFD >= 0 else { return -1 }
+            if polled { registry.polledSignals[id] = signal }
+            guard inotifyFD >= 0, !polled else { return -1 }
             let descriptor = inotify_add_watch(inotifyFD, path, Self.mask)
             if descriptor >= 0 { registry.signalsByDescriptor[descriptor, default: [:]][id] = signal }
             return descriptor
@@ -51,6 +56,7 @@ final class FileWatchHub: Sendable {
         let id = ObjectIdentifier(watch.signal)
         registry.withLock { registry in
             registry.allSignals[id] = nil
+            registry.polledSignals[id] = nil
             guard watch.descriptor >= 0 else { return }
             registry.signalsByDescriptor[watch.descriptor]?[id] = nil
             if registry.signalsByDescriptor[watch.descriptor]?.isEmpty == true {
@@ -64,23 +70,33 @@ final class FileWatchHub: Sendable {
         let bufferSize = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
         defer { buffer.deallocate() }
-        let tickMilliseconds = Int32(
-            tickInterval.components.seconds * 1000 + tickInterval.components.attoseconds / 1_000_000_000_000_000)
         let clock = ContinuousClock()
         var nextTick = clock.now + tickInterval
+        var nextPoll = clock.now + FilePolling.followInterval
         while true {
+            let polling = registry.withLock { !$0.polledSignals.isEmpty }
+            let wake = polling ? min(nextTick, nextPoll) : nextTick
+            let timeout = Self.milliseconds(max(.zero, wake - clock.now))
             var descriptor = pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)
-            let ready = inotifyFD >= 0 ? poll(&descriptor, 1, tickMilliseconds) : 0
-            if inotifyFD < 0 { usleep(UInt32(tickMilliseconds) * 1000) }
+            let ready = inotifyFD >= 0 ? poll(&descriptor, 1, timeout) : 0
+            if inotifyFD < 0 { usleep(UInt32(timeout) * 1000) }
             if ready > 0 {
                 let count = read(inotifyFD, buffer, bufferSize)
                 if count > 0 { fireSignals(forEventsIn: UnsafeRawBufferPointer(start: buffer, count: count)) }
             }
             if clock.now >= nextTick {
                 nextTick = clock.now + tickInterval
+                nextPoll = clock.now + FilePolling.followInterval
                 for signal in registry.withLock({ Array($0.allSignals.values) }) { signal.fire() }
+            } else if polling, clock.now >= nextPoll {
+                nextPoll = clock.now + FilePolling.followInterval
+                for signal in registry.withLock({ Array($0.polledSignals.values) }) { signal.fire() }
             }
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        Int32(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     private func fireSignals(forEventsIn events: UnsafeRawBufferPointer) {

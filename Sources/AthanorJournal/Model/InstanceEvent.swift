@@ -35,6 +35,10 @@ public enum InstanceEvent: JournalPayload, Hashable {
             encoder.appendString(created.experiment)
             encoder.appendKey("config")
             try encoder.appendValue(created.config, field: "config")
+            if let resources = created.resources {
+                encoder.appendKey("resources")
+                try encoder.appendValue(resources, field: "resources")
+            }
         case .updated(let update):
             encoder.appendRaw(#","type":"instance_updated""#)
             if let name = update.name {
@@ -49,6 +53,10 @@ public enum InstanceEvent: JournalPayload, Hashable {
                 encoder.appendKey("config")
                 try encoder.appendValue(config, field: "config")
             }
+            if let resources = update.resources {
+                encoder.appendKey("resources")
+                try encoder.appendValue(resources, field: "resources")
+            }
         case .deleted:
             encoder.appendRaw(#","type":"instance_deleted""#)
         }
@@ -61,12 +69,13 @@ public enum InstanceEvent: JournalPayload, Hashable {
                 InstanceCreated(
                     instance: try fields.string("instance"), name: try fields.string("name"),
                     description: try fields.optionalString("description") ?? "",
-                    experiment: try fields.string("experiment"), config: try fields.json("config")))
+                    experiment: try fields.string("experiment"), config: try fields.json("config"),
+                    resources: try fields.optionalJSON("resources")))
         case "instance_updated":
             return .updated(
                 InstanceUpdate(
                     name: try fields.optionalString("name"), description: try fields.optionalString("description"),
-                    config: try fields.optionalJSON("config")))
+                    config: try fields.optionalJSON("config"), resources: try fields.optionalJSON("resources")))
         case "instance_deleted":
             return .deleted
         default:
@@ -82,13 +91,19 @@ public struct InstanceCreated: Sendable, Hashable {
     public var description: String
     public var experiment: String
     public var config: JSONValue
+    /// What the instance's runs ask a scheduler for (an object; absent: the executor's defaults).
+    public var resources: JSONValue?
 
-    public init(instance: String, name: String, description: String, experiment: String, config: JSONValue) {
+    public init(
+        instance: String, name: String, description: String, experiment: String, config: JSONValue,
+        resources: JSONValue? = nil
+    ) {
         self.instance = instance
         self.name = name
         self.description = description
         self.experiment = experiment
         self.config = config
+        self.resources = resources
     }
 }
 
@@ -97,10 +112,13 @@ public struct InstanceUpdate: Sendable, Hashable {
     public var name: String?
     public var description: String?
     public var config: JSONValue?
+    /// The scheduler resources, replaced whole (`{}`: none of its own any more).
+    public var resources: JSONValue?
 
-    public init(name: String? = nil, description: String? = nil, config: JSONValue? = nil) {
+    public init(name: String? = nil, description: String? = nil, config: JSONValue? = nil, resources: JSONValue? = nil) {
         self.name = name
         self.description = description
         self.config = config
+        self.resources = resources
     }
 }

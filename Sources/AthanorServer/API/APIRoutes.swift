@@ -13,6 +13,8 @@ struct APIRoutes: Sendable {
             JSONResponse.make([
                 "supervised_runs": .integer(Int64(lab.supervisedRunCount)),
                 "mcp_sessions": .integer(Int64(await sessions.count)),
+                "executor": .string(lab.executorName), "following": .string(lab.following),
+                "scheduler_calls_per_minute": lab.schedulerCallsPerMinute.map { .integer(Int64($0)) } ?? .null,
             ])
         }
         addExperimentRoutes(to: router)

@@ -9,14 +9,15 @@ extension APIRoutes {
         }
 
         router.post("/api/instances") { request, _ in
-            let body = try await RequestBody(request, fields: ["experiment", "name", "description", "config"])
+            let body = try await RequestBody(
+                request, fields: ["experiment", "name", "description", "config", "resources"])
             let experiment = try body.requiredString("experiment")
             let name = try body.requiredString("name")
             let description = try body.string("description") ?? ""
             let created = try handling {
                 try lab.createInstance(
                     experiment: experiment, name: name, description: description,
-                    config: body.members["config"] ?? [:])
+                    config: body.members["config"] ?? [:], resources: try body.members["resources"].map(SlurmResources.init))
             }
             return JSONResponse.make(created.json, status: .created)
         }
@@ -28,12 +29,14 @@ extension APIRoutes {
 
         router.patch("/api/instances/:id") { request, context in
             let id = try id(context, kind: "instance")
-            let body = try await RequestBody(request, fields: ["name", "description", "config"])
+            let body = try await RequestBody(request, fields: ["name", "description", "config", "resources"])
             let name = try body.string("name")
             if name?.isEmpty == true { throw APIError.badRequest("`name` must not be empty") }
             let description = try body.string("description")
             let updated = try handling {
-                try lab.updateInstance(id, name: name, description: description, config: body.members["config"])
+                try lab.updateInstance(
+                    id, name: name, description: description, config: body.members["config"],
+                    resources: try body.members["resources"].map(SlurmResources.init))
             }
             return JSONResponse.make(updated.json)
         }

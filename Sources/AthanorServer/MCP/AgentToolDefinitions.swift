@@ -27,6 +27,10 @@ extension AgentTools {
         ["type": "object", "description": .string(description)]
     }
 
+    /// What `resources` holds, for the tools that take it.
+    private static let resourcesHelp =
+        "What this instance's runs ask Slurm for when the server runs them there: partition, time (30, 2:00:00, 1-00:00), gres (gpu:1), cpus (integer), mem (16G), options (further sbatch options); unset ones keep the server's --slurm-* defaults."
+
     static let definitions: [Definition] = [
         tool("list_experiments", "List every experiment instance with its run count and last run."),
         tool(
@@ -40,12 +44,15 @@ extension AgentTools {
                 "experiment_module": string("The experiment's name, from list_available_modules."),
                 "description": string("What the instance is for."),
                 "configuration": object("Configuration values; defaults fill the rest."),
+                "resources": object(Self.resourcesHelp),
             ], required: ["name", "experiment_module"]),
         tool(
-            "update_experiment", "Change an instance's name, description or whole configuration (validated first).",
+            "update_experiment",
+            "Change an instance's name, description, whole configuration (validated first) or Slurm resources.",
             [
                 "id": string("Instance ID."), "name": string("New name."), "description": string("New description."),
                 "configuration": object("The new configuration (replaces the current one)."),
+                "resources": object(Self.resourcesHelp + " Replaces the current set; {} for the server's defaults."),
             ], required: ["id"]),
         tool(
             "delete_experiment", "Delete an instance (its journal and runs are kept as the record).",

@@ -41,7 +41,8 @@ public struct AgentTools: Sendable {
                 return try lab.createInstance(
                     experiment: try arguments.string("experiment_module"), name: try arguments.string("name"),
                     description: try arguments.optionalString("description") ?? "",
-                    config: arguments.values["configuration"] ?? [:]
+                    config: arguments.values["configuration"] ?? [:],
+                    resources: try arguments.values["resources"].map(SlurmResources.init)
                 ).json
             case "update_experiment":
                 let newName = try arguments.optionalString("name")
@@ -50,7 +51,8 @@ public struct AgentTools: Sendable {
                 }
                 return try lab.updateInstance(
                     try arguments.string("id"), name: newName, description: try arguments.optionalString("description"),
-                    config: arguments.values["configuration"]
+                    config: arguments.values["configuration"],
+                    resources: try arguments.values["resources"].map(SlurmResources.init)
                 ).json
             case "delete_experiment":
                 return try lab.deleteInstance(try arguments.string("id")).json

@@ -66,9 +66,10 @@ public final class SlurmExecutor: Executor {
                 StopRequest.clear(forJournal: journal)
                 return try ProcessExecutor.record(RunExecution.stoppedEnding(request), in: lease)
             }
+            let resources = assignment.resources?.merged(over: options.resources) ?? options.resources
             let script = JournalFile(journal).companionPath(suffix: "sbatch")
             try BatchScript(
-                assignment: assignment, resources: options.resources, athanor: options.athanorOnNodes,
+                assignment: assignment, resources: resources, athanor: options.athanorOnNodes,
                 journalOnNodes: onNodes(journal), grace: options.gracePeriod
             ).text.write(toFile: script, atomically: true, encoding: .utf8)
             do {
@@ -78,7 +79,7 @@ public final class SlurmExecutor: Executor {
             }
             // Recorded under the lock held since creation, then let go for the node's worker.
             let writer = try JournalWriter<RunEvent>(lease: lease, options: .init(compressOnClose: false))
-            try writer.append(.queued(RunQueued(executor: name, jobID: jobID, resources: options.resources.json)))
+            try writer.append(.queued(RunQueued(executor: name, jobID: jobID, resources: resources.json)))
             try writer.close()
         }
         return try await follow(runID: assignment.runID, job: jobID, journal: journal)

@@ -7,6 +7,7 @@ import { api, ApiError } from '../api.js';
 import { navigate } from '../router.js';
 import { breadcrumbs, pageHeader, loadingBlock } from '../components/layout.js';
 import { configForm } from '../components/config-form.js';
+import { resourcesForm } from '../components/resources-form.js';
 import { toast } from '../components/notice.js';
 
 export async function mount(root, { mode, id }, ctx) {
@@ -38,6 +39,7 @@ export async function mount(root, { mode, id }, ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, editing ? 'Save changes' : 'Create instance');
   const cancelHref = editing ? `/experiments/${instance.instance}` : '/experiments';
   let form = null;
+  const resources = resourcesForm(editing ? instance.resources : {});
 
   function showExperiment(keepConfig) {
     const experiment = experiments.find((e) => e.name === experimentSelect.value);
@@ -63,6 +65,7 @@ export async function mount(root, { mode, id }, ctx) {
     general.replaceChildren();
     nameError.hidden = true;
     nameError.textContent = '';
+    resources.clearErrors();
     name.removeAttribute('aria-invalid');
     name.closest('.field').classList.remove('has-error');
     if (form) form.clearErrors();
@@ -89,8 +92,10 @@ export async function mount(root, { mode, id }, ctx) {
       showNameError('required');
       problems = true;
     }
-    if (value.errors.length) {
-      const unplaced = form.showErrors(value.errors);
+    const chosen = resources.value();
+    const fieldErrors = [...value.errors, ...chosen.errors];
+    if (fieldErrors.length) {
+      const unplaced = resources.showErrors(form ? form.showErrors(fieldErrors) : fieldErrors);
       if (unplaced.length) showGeneral('Please fix these fields:', unplaced);
       problems = true;
     }
@@ -98,7 +103,7 @@ export async function mount(root, { mode, id }, ctx) {
       (root.querySelector('.has-error input, .has-error select, .has-error textarea') || name).focus();
       return;
     }
-    const body = { name: name.value.trim(), description: description.value.trim() };
+    const body = { name: name.value.trim(), description: description.value.trim(), resources: chosen.resources };
     if (form) body.config = value.config;
     submit.disabled = true;
     try {
@@ -118,7 +123,7 @@ export async function mount(root, { mode, id }, ctx) {
       return;
     }
     if (error.status === 422 && error.details.length && form) {
-      const unplaced = form.showErrors(error.details);
+      const unplaced = resources.showErrors(form.showErrors(error.details));
       const left = [];
       for (const detail of unplaced) {
         if (detail.path === 'name') showNameError(detail.message);
@@ -149,6 +154,7 @@ export async function mount(root, { mode, id }, ctx) {
       h('div', { class: 'field' }, h('label', { class: 'field-label', for: 'f-description', text: 'Description' }), h('div', { class: 'field-body' }, description)),
     ),
     h('div', { class: 'form-section' }, h('h2', { class: 'section-title', text: 'Configuration' }), configHolder),
+    h('div', { class: 'form-section' }, resources.el),
     h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn btn-ghost', href: cancelHref, text: 'Cancel' })),
   );
 

@@ -10,6 +10,7 @@ import { statusBadge, isFinished } from '../components/badge.js';
 import { progressBar } from '../components/progress.js';
 import { pageHeader, definitionGrid, loadingBlock } from '../components/layout.js';
 import { configTable } from '../components/config-table.js';
+import { resourcesText } from '../components/resources-form.js';
 import { confirmDialog } from '../components/dialog.js';
 import { toast } from '../components/notice.js';
 import { runIsNewer, instanceIsNewer } from '../run-model.js';
@@ -41,6 +42,7 @@ export async function mount(root, { id }, ctx) {
     ['created', 'Created', null],
     ['updated', 'Updated', null],
     ['runs', 'Runs', null],
+    ['resources', 'Slurm resources', null],
   ]);
   const configHolder = h('div', { class: 'config-holder' });
   const runsBody = h('tbody');
@@ -88,6 +90,7 @@ export async function mount(root, { id }, ctx) {
     facts.cells.id.replaceChildren(h('code', { class: 'id', text: instance.instance }));
     setText(facts.cells.created, formatTime(instance.created_at));
     setText(facts.cells.updated, formatTime(instance.updated_at));
+    setText(facts.cells.resources, resourcesText(instance.resources));
     editLink.href = `/experiments/${instance.instance}/edit`;
     deletedNote.hidden = !instance.deleted;
     runButton.disabled = instance.deleted;
