@@ -555,6 +555,30 @@ def test_edit_then_delete_an_instance(page, server):
     assert server.call("GET", f"/api/instances/{instance}")["deleted"] is True
 
 
+def test_an_instances_slurm_resources_are_edited_on_its_form(page, server):
+    instance = server.create("On the cluster", iterations=2, delay_ms=10)["instance"]
+    page.get(f"{server.base}/experiments/{instance}")
+    wait_for(page, lambda d: text_of(d, '.facts [data-fact="resources"]') == "the executor’s defaults", "no resources")
+    page.get(f"{server.base}/experiments/{instance}/edit")
+    cpus = wait_for(page, visible('[data-path="resources.cpus"] input'), "the resources' fields")
+    fill(cpus, "4")
+    fill(find(page, '[data-path="resources.time"] input'), "soon")
+    fill(find(page, '[data-path="resources.options"] input'), "--qos=high  --account=lab")
+    find(page, "form button[type=submit]").click()
+    # Slurm would refuse that time: the server says so next to the field, and nothing is saved.
+    error = wait_for(page, visible('[data-path="resources.time"] .field-error'), "the time's error")
+    assert "Slurm time" in error.text
+    assert server.call("GET", f"/api/instances/{instance}")["resources"] == {}
+    fill(find(page, '[data-path="resources.time"] input'), "2:00:00")
+    find(page, "form button[type=submit]").click()
+    wait_for(page, lambda d: d.current_url.endswith(f"/experiments/{instance}"), "the instance page")
+    wait_for(page, lambda d: text_of(d, '.facts [data-fact="resources"]') == "time 2:00:00 · cpus 4 · --qos=high · --account=lab",
+             "the saved resources")
+    assert server.call("GET", f"/api/instances/{instance}")["resources"] == {
+        "time": "2:00:00", "cpus": 4, "options": ["--qos=high", "--account=lab"]}
+    shot(page, "instance-slurm-resources")
+
+
 def test_large_result_opens_as_a_paged_tree(page, server):
     page.get(f"{server.base}/runs/{server.big[1]}")
     key = wait_for(page, visible('.result-row[data-key="big"]'), "the result keys")
