@@ -15,7 +15,7 @@ struct AthanorCommand: AsyncParsableCommand {
             DeleteCommand.self,
             InstancesCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, LogsCommand.self,
             ResultsCommand.self, MetricsCommand.self, CompareCommand.self, CancelCommand.self, ReplayCommand.self, VerifyCommand.self, CatCommand.self,
-            ExportCommand.self, RecoverCommand.self, GitSetupCommand.self, SynthCommand.self, WorkerCommand.self,
+            SweepCommand.self, SweepsCommand.self, ExportCommand.self, RecoverCommand.self, GitSetupCommand.self, SynthCommand.self, WorkerCommand.self,
             SuperviseCommand.self,
         ]
     )

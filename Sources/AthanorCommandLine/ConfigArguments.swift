@@ -33,22 +33,11 @@ struct ConfigArguments: ParsableArguments {
             let path = assignment[..<equals].split(separator: ".").map(String.init)
             let text = String(assignment[assignment.index(after: equals)...])
             let value = (try? JSONValue(parsing: text)) ?? .string(text)
-            result = try Self.setting(value, at: path[...], in: result, assignment: assignment)
+            guard let set = result.setting(value, atPath: path) else {
+                throw CommandFailure("--set \(assignment): a field on the way is not an object")
+            }
+            result = set
         }
         return result
-    }
-
-    private static func setting(_ value: JSONValue, at path: ArraySlice<String>, in base: JSONValue, assignment: String)
-        throws -> JSONValue
-    {
-        guard let key = path.first else { return value }
-        var object: JSONObject
-        switch base {
-        case .object(let existing): object = existing
-        case .null: object = [:]
-        default: throw CommandFailure("--set \(assignment): \(key) is inside a field that is not an object")
-        }
-        object[key] = try setting(value, at: path.dropFirst(), in: object[key] ?? .null, assignment: assignment)
-        return .object(object)
     }
 }

@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         let run = try lab.startRun(of: instance)
         let assignment = run.assignment
         Output.note("run \(assignment.runID) of \(run.summary.instanceName) (\(run.summary.experiment))")
-        let interrupt = cancelOnInterrupt { try? lab.cancel(run, reason: "interrupted from the terminal (Ctrl-C)") }
+        let interrupt = Interrupt.handle { try? lab.cancel(run, reason: "interrupted from the terminal (Ctrl-C)") }
         defer { interrupt.cancel() }
         let view = Task { try await LiveView(journal: assignment.journalPath, verbose: verbose).show() }
         let ending = try await lab.ending(of: run) ?? .failed(error: "the run did not start")
@@ -109,14 +109,5 @@ struct RunCommand: AsyncParsableCommand {
         case .cancelled: throw ExitCode(130)
         default: throw ExitCode.failure
         }
-    }
-
-    /// Calls `handler` on Ctrl-C instead of exiting.
-    private func cancelOnInterrupt(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-        return source
     }
 }

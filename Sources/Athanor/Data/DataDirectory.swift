@@ -15,6 +15,12 @@ public struct DataDirectory: Sendable, Hashable {
     /// `runs/`
     public var runsPath: String { path + "/runs" }
 
+    /// `sweeps/`
+    public var sweepsPath: String { path + "/sweeps" }
+
+    /// `sweeps/<sweep>.jsonl`
+    public func sweepJournal(_ sweep: String) -> String { JournalFile.plainPath(in: sweepsPath, id: sweep) }
+
     /// `instances/<instance>.jsonl`
     public func instanceJournal(_ instance: String) -> String { JournalFile.plainPath(in: instancesPath, id: instance) }
 

@@ -47,7 +47,7 @@ public struct RunAssignment: Sendable {
     /// - Throws: ``HarnessError/invalidConfig(experiment:_:)`` (nothing is written) or a journal error.
     public static func create(
         in data: DataDirectory, instanceID: String, instanceName: String, experiment: ExperimentDefinition,
-        config: JSONValue, executor: String
+        config: JSONValue, executor: String, trial: SweepTrial? = nil
     ) throws(HarnessError) -> RunAssignment {
         let validated: JSONValue
         do {
@@ -70,7 +70,7 @@ public struct RunAssignment: Sendable {
                 .created(
                     RunCreated(
                         run: runID, instance: instanceID, instanceName: instanceName, experiment: experiment.name,
-                        config: validated, executor: executor)))
+                        config: validated, executor: executor, trial: trial)))
         } catch let error as JournalError {
             throw .journal(error)
         } catch {

@@ -25,15 +25,18 @@ public final class Supervisor: Sendable {
         slots = RunSlots(limit: maxConcurrentRuns)
     }
 
-    /// Creates a run of `instance` (its configuration validated and recorded in `run_created`)
-    /// and starts executing it, with an optional time limit; returns at once.
-    public func start(_ instance: InstanceState, timeout: Duration? = nil) throws(HarnessError) -> RunAssignment {
+    /// Creates a run of `instance` (its configuration, or `config` when given, validated and
+    /// recorded in `run_created`, with the sweep `trial` it is) and starts executing it, with
+    /// an optional time limit; returns at once.
+    public func start(
+        _ instance: InstanceState, config: JSONValue? = nil, trial: SweepTrial? = nil, timeout: Duration? = nil
+    ) throws(HarnessError) -> RunAssignment {
         guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
         let experiment = try registry.experiment(named: instance.experiment)
         let resources = try instance.slurmResources()
         var created = try RunAssignment.create(
             in: data, instanceID: instance.instanceID, instanceName: instance.name, experiment: experiment,
-            config: instance.config, executor: executor.name)
+            config: config ?? instance.config, executor: executor.name, trial: trial)
         created.timeout = timeout
         created.resources = resources
         let assignment = created

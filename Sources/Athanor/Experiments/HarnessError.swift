@@ -12,6 +12,10 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An instance that was deleted cannot be run or updated.
     case instanceDeleted(id: String)
     case invalidConfig(experiment: String, ConfigValidationError)
+    /// Another process is running the sweep (it holds the sweep journal's lock).
+    case sweepRunning(id: String)
+    /// A sweep that cannot run: every problem with its path (`space.lr`, `count`).
+    case invalidSweep([ConfigError])
     /// An instance's scheduler resources are not what Slurm takes (`field`: `resources.cpus`…).
     case invalidResources(field: String, reason: String)
     case configDecoding(type: String, reason: String)
@@ -44,6 +48,10 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
             return "instance \(id) is deleted"
         case .invalidConfig(let experiment, let error):
             return "\(experiment): \(error)"
+        case .sweepRunning(let id):
+            return "sweep \(id) is being run by another process; cancel it there, or wait for it to end"
+        case .invalidSweep(let problems):
+            return "invalid sweep: " + problems.map(\.description).joined(separator: "; ")
         case .invalidResources(let field, let reason):
             return "\(field): \(reason)"
         case .configDecoding(let type, let reason):

@@ -66,12 +66,14 @@ extension HarnessError {
     public var problem: (code: String, message: String, details: [JSONValue]) {
         switch self {
         case .invalidConfig(_, let validation): ("invalid_config", description, validation.errors.map(\.json))
+        case .invalidSweep(let problems): ("invalid_sweep", description, problems.map(\.json))
         case .invalidResources(let field, let reason):
             ("invalid_resources", description, [["path": .string(field), "message": .string(reason)]])
         case .unknownExperiment, .unknownID: ("not_found", description, [])
         case .invalidID, .configDecoding, .invalidRequest: ("bad_request", description, [])
         case .ambiguousID: ("ambiguous_id", description, [])
-        case .instanceDeleted, .runAlreadyEnded, .runEnded, .brokenExperiment: ("conflict", description, [])
+        case .instanceDeleted, .runAlreadyEnded, .runEnded, .brokenExperiment, .sweepRunning:
+            ("conflict", description, [])
         case .resultEncoding, .invalidMetric, .journal, .storage: ("internal", description, [])
         }
     }

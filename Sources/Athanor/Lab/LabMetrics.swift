@@ -87,7 +87,7 @@ extension Lab {
 
     /// Each run's results whose values are scalars: kept for closed runs, and the journals of
     /// the others read side by side, as many at once as there are cores.
-    private func scalarResults(of entries: [Catalog.RunEntry]) async throws(HarnessError) -> [ScalarResultsCache.Members] {
+    func scalarResults(of entries: [Catalog.RunEntry]) async throws(HarnessError) -> [ScalarResultsCache.Members] {
         var found = entries.map { scalarResultsCache.members(of: $0) }
         let missing = found.indices.filter { found[$0] == nil }
         let loaded = await withTaskGroup(of: (Int, Result<ScalarResultsCache.Members, HarnessError>).self) { group in

@@ -30,6 +30,8 @@ public struct RunSummary: Sendable, Hashable {
     public var experiment = ""
     public var config: JSONValue = .null
     public var executor = ""
+    /// The sweep trial this run is (`run_created`'s `sweep` and `trial`), if any.
+    public var trial: SweepTrial?
     public var status = RunStatus.pending
     public var createdAt: Timestamp?
     public var startedAt: Timestamp?
@@ -86,6 +88,7 @@ public struct RunSummary: Sendable, Hashable {
             experiment = created.experiment
             config = created.config
             executor = created.executor
+            trial = created.trial
             createdAt = event.timestamp
         case .queued(let queued):
             status = .queued

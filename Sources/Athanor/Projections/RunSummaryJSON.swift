@@ -14,6 +14,8 @@ extension RunSummary {
         object["host"] = host.map(JSONValue.string) ?? .null
         object["job_id"] = jobID.map(JSONValue.string) ?? .null
         object["requeues"] = .integer(Int64(requeues))
+        object["sweep"] = trial.map { .string($0.sweep) } ?? .null
+        object["trial"] = trial.map { .string($0.key) } ?? .null
         object["progress"] =
             progress.map { update in
                 [
@@ -55,6 +57,9 @@ extension RunSummary {
         host = json["host"]?.stringValue
         jobID = json["job_id"]?.stringValue
         requeues = Int(json["requeues"]?.integerValue ?? 0)
+        if let sweep = json["sweep"]?.stringValue, let key = json["trial"]?.stringValue {
+            trial = SweepTrial(sweep: sweep, key: key)
+        }
         if let update = json["progress"], let current = update["current"]?.integerValue,
             let total = update["total"]?.integerValue
         {

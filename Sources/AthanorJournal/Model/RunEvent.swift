@@ -80,6 +80,12 @@ public enum RunEvent: JournalPayload, Hashable {
             try encoder.appendValue(created.config, field: "config")
             encoder.appendKey("executor")
             encoder.appendString(created.executor)
+            if let trial = created.trial {
+                encoder.appendKey("sweep")
+                encoder.appendString(trial.sweep)
+                encoder.appendKey("trial")
+                encoder.appendString(trial.key)
+            }
         case .queued(let queued):
             encoder.appendRaw(#","type":"run_queued","executor":"#)
             encoder.appendString(queued.executor)
@@ -176,7 +182,7 @@ public enum RunEvent: JournalPayload, Hashable {
                     format: try fields.integer("format"), run: try fields.string("run"),
                     instance: try fields.string("instance"), instanceName: try fields.string("instance_name"),
                     experiment: try fields.string("experiment"), config: try fields.json("config"),
-                    executor: try fields.string("executor")))
+                    executor: try fields.string("executor"), trial: try SweepTrial(fields)))
         case "run_queued":
             return .queued(
                 RunQueued(

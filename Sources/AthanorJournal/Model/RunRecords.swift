@@ -14,10 +14,12 @@ public struct RunCreated: Sendable, Hashable {
     public var config: JSONValue
     /// Which executor runs it (`process`, `inline`, …).
     public var executor: String
+    /// The sweep trial this run is, if any.
+    public var trial: SweepTrial?
 
     public init(
         format: Int = RunEvent.formatVersion, run: String, instance: String, instanceName: String,
-        experiment: String, config: JSONValue, executor: String
+        experiment: String, config: JSONValue, executor: String, trial: SweepTrial? = nil
     ) {
         self.format = format
         self.run = run
@@ -26,6 +28,26 @@ public struct RunCreated: Sendable, Hashable {
         self.experiment = experiment
         self.config = config
         self.executor = executor
+        self.trial = trial
+    }
+}
+
+/// A run's place in a sweep: `run_created`'s `sweep` and `trial` (the trial's key).
+public struct SweepTrial: Sendable, Hashable {
+    /// The sweep's ID.
+    public var sweep: String
+    /// The trial's key: a hash of its parameters and its repeat index.
+    public var key: String
+
+    public init(sweep: String, key: String) {
+        self.sweep = sweep
+        self.key = key
+    }
+
+    /// From a `run_created`'s fields: `nil` when it names no sweep.
+    init?(_ fields: EventFields) throws(EventDecodingError) {
+        guard let sweep = try fields.optionalString("sweep") else { return nil }
+        self.init(sweep: sweep, key: try fields.string("trial"))
     }
 }
 

@@ -35,7 +35,7 @@ extension APIError {
         let problem = error.problem
         let status: HTTPResponse.Status =
             switch problem.code {
-            case "invalid_config", "invalid_resources": .unprocessableContent
+            case "invalid_config", "invalid_resources", "invalid_sweep": .unprocessableContent
             case "not_found": .notFound
             case "bad_request": .badRequest
             case "ambiguous_id", "conflict": .conflict

@@ -1,0 +1,138 @@
+import AthanorJournal
+import Foundation
+
+/// What a sweep's driver reports as it goes, for a live display.
+public enum SweepProgress: Sendable {
+    /// A trial started as a run.
+    case trialStarted(SweepTrialPlan, run: String)
+    /// A trial's run ended (its summary says how: errors are reported as they happen).
+    case trialEnded(SweepTrialPlan, RunSummary)
+}
+
+/// Runs one sweep: starts the trials that need a run through the lab's supervisor and
+/// executor, at most the sweep's concurrency at once (counting trials still live from an
+/// earlier drive), records each start, and ends with `sweep_completed`, or `sweep_cancelled`
+/// when asked to stop (the stop marker beside the sweep's journal, left by
+/// ``Lab/cancelSweep(_:reason:)`` from any process).
+///
+/// The driver holds the sweep journal's lock while it runs: a second driver is refused, and a
+/// killed one loses nothing (the journals say which trials ran; `resume` starts the rest).
+struct SweepDriver {
+    let lab: Lab
+    let sweep: String
+
+    private var journal: String { lab.data.sweepJournal(sweep) }
+
+    /// An ended trial run, or a tick (`nil`) to look for a stop request.
+    private typealias Wake = String?
+
+    func drive(resuming: Bool, retryFailed: Bool, report: @escaping @Sendable (SweepProgress) -> Void)
+        async throws(HarnessError) -> SweepView
+    {
+        let writer: JournalWriter<SweepEvent>
+        do {
+            writer = try JournalWriter<SweepEvent>(appendingTo: journal, options: .init(compressOnClose: false))
+        } catch .locked {
+            throw .sweepRunning(id: sweep)
+        } catch {
+            throw .journal(error)
+        }
+        defer { try? writer.close() }
+        if resuming {
+            StopRequest.clear(forJournal: journal)
+            try append(.resumed(retryFailed: retryFailed), to: writer)
+        }
+        let view = try await lab.sweepView(sweep)
+        let definition = try SweepDefinition(view.created)
+        let experiment = try lab.registry.experiment(named: definition.experiment)
+        let configs = Dictionary(
+            try ValidatedSweep(definition, experiment: experiment, force: true).trials.map { ($0.plan.key, $0.config) }
+        ) { first, _ in first }
+        let instance = try lab.store.load(view.created.instance)
+
+        let (wakes, wake) = AsyncStream<Wake>.makeStream()
+        var live: [String: (plan: SweepTrialPlan, journal: String)] = [:]
+        var watchers: [Task<Void, Never>] = []
+        defer { for watcher in watchers { watcher.cancel() } }
+        // Trials still live from an earlier drive (a Slurm job, say) count against the cap.
+        for trial in view.trials {
+            guard let run = trial.latest, !run.status.isFinished, let entry = try? lab.run(run.runID) else { continue }
+            live[run.runID] = (trial.plan, entry.journalPath)
+            watchers.append(Self.watchEnding(of: run.runID, journal: entry.journalPath, wake: wake))
+        }
+        watchers.append(
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    wake.yield(nil)
+                }
+            })
+        var waiting = view.trials.filter { $0.needsRun(retryFailed: retryFailed) }.map(\.plan)[...]
+        var stopReason: String?
+        var stopStarting = false
+        var wakeIterator = wakes.makeAsyncIterator()
+        while true {
+            if stopReason == nil, let request = StopRequest.pending(forJournal: journal) {
+                stopReason = request.reason
+                for run in live.values {
+                    _ = try? RunControl.requestStop(journal: run.journal, reason: "sweep cancelled: \(request.reason)")
+                }
+            }
+            while stopReason == nil, !stopStarting, live.count < definition.concurrency, let plan = waiting.first {
+                waiting.removeFirst()
+                guard let config = configs[plan.key] else { continue }
+                let assignment = try lab.supervisor.start(
+                    instance, config: config, trial: SweepTrial(sweep: sweep, key: plan.key))
+                lab.noteChanged(assignment.journalPath)
+                try append(
+                    .trialStarted(
+                        SweepTrialStarted(
+                            trial: plan.key, run: assignment.runID, params: .object(plan.params),
+                            repeatIndex: plan.repeatIndex)), to: writer)
+                live[assignment.runID] = (plan, assignment.journalPath)
+                report(.trialStarted(plan, run: assignment.runID))
+                let supervisor = lab.supervisor
+                watchers.append(
+                    Task {
+                        _ = try? await supervisor.wait(for: assignment)
+                        wake.yield(assignment.runID)
+                    })
+            }
+            if live.isEmpty, waiting.isEmpty || stopReason != nil || stopStarting { break }
+            guard let next = await wakeIterator.next() else { return try await lab.sweepView(sweep) }
+            guard let runID = next, let ended = live.removeValue(forKey: runID) else { continue }
+            lab.noteChanged(ended.journal)
+            guard let summary = try? Catalog.summarize(ended.journal) else { continue }
+            report(.trialEnded(ended.plan, summary))
+            if summary.status == .failed, !SweepView.Trial.wasInterrupted(summary), definition.onFailure == .stop {
+                stopStarting = true
+            }
+        }
+        if Task.isCancelled { return try await lab.sweepView(sweep) }
+        try append(stopReason.map { .cancelled(reason: $0) } ?? .completed, to: writer)
+        StopRequest.clear(forJournal: journal)
+        try? writer.close()
+        return try await lab.sweepView(sweep)
+    }
+
+    private func append(_ event: SweepEvent, to writer: JournalWriter<SweepEvent>) throws(HarnessError) {
+        do {
+            try writer.append(event)
+        } catch {
+            throw .journal(error)
+        }
+    }
+
+    /// Wakes the driver when the run of `journal` (started by an earlier drive) has ended.
+    private static func watchEnding(of runID: String, journal: String, wake: AsyncStream<Wake>.Continuation)
+        -> Task<Void, Never>
+    {
+        Task {
+            while !Task.isCancelled {
+                if let summary = try? Catalog.summarize(journal), summary.status.isFinished { break }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            wake.yield(runID)
+        }
+    }
+}
