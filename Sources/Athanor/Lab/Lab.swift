@@ -36,6 +36,7 @@ public final class Lab: Sendable {
     let scalarResultsCache = ScalarResultsCache()
     let metricCache: MetricCache
     let eventFollowers = SharedFollowers<RunEventLine>()
+    let sweepDrivers = SweepDrivers()
     private let recovery: Task<Void, Never>?
 
     /// The lab of `data`; runs it starts execute through `executor`, at most
@@ -101,6 +102,9 @@ public final class Lab: Sendable {
 
     /// How many runs started here are executing or waiting for a slot.
     public var supervisedRunCount: Int { supervisor.supervisedRunCount }
+
+    /// How many sweeps this process runs in the background.
+    public var sweepDriverCount: Int { sweepDrivers.count }
 
     /// Where runs started here execute (`process`, `slurm`).
     public var executorName: String { supervisor.executor.name }

@@ -51,7 +51,21 @@ extension Lab {
         report: @escaping @Sendable (SweepProgress) -> Void = { _ in }
     ) async throws(HarnessError) -> SweepView {
         let id = try IDResolution.resolve(prefix, kind: "sweep", among: sweepIDs())
-        return try await SweepDriver(lab: self, sweep: id).drive(resuming: resuming, retryFailed: retryFailed, report: report)
+        let driver = try SweepDriver(lab: self, sweep: id, resuming: resuming, retryFailed: retryFailed)
+        return try await driver.drive(report: report)
+    }
+
+    /// Starts running the sweep `prefix` in this process, in the background (the server's way):
+    /// returns once its driver holds it, with the sweep as it starts.
+    /// - Throws: ``HarnessError/sweepRunning(id:)`` when another driver runs it.
+    @discardableResult
+    public func startSweep(_ prefix: String, resuming: Bool, retryFailed: Bool = false) async throws(HarnessError)
+        -> SweepView
+    {
+        let id = try IDResolution.resolve(prefix, kind: "sweep", among: sweepIDs())
+        let driver = try SweepDriver(lab: self, sweep: id, resuming: resuming, retryFailed: retryFailed)
+        sweepDrivers.start(id) { _ = try? await driver.drive(report: { _ in }) }
+        return try await sweepView(id)
     }
 
     /// Cancels the sweep `prefix`: no more of its trials start, and its queued and running ones

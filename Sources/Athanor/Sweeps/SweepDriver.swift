@@ -17,31 +17,47 @@ public enum SweepProgress: Sendable {
 ///
 /// The driver holds the sweep journal's lock while it runs: a second driver is refused, and a
 /// killed one loses nothing (the journals say which trials ran; `resume` starts the rest).
-struct SweepDriver {
+final class SweepDriver: Sendable {
     let lab: Lab
     let sweep: String
+    private let retryFailed: Bool
+    private let writer: JournalWriter<SweepEvent>
 
     private var journal: String { lab.data.sweepJournal(sweep) }
 
     /// An ended trial run, or a tick (`nil`) to look for a stop request.
     private typealias Wake = String?
 
-    func drive(resuming: Bool, retryFailed: Bool, report: @escaping @Sendable (SweepProgress) -> Void)
-        async throws(HarnessError) -> SweepView
-    {
-        let writer: JournalWriter<SweepEvent>
+    /// Takes the sweep up: holds its journal's lock from now on (recording `sweep_resumed`
+    /// when `resuming`, and forgetting an earlier cancel). Start it with ``drive(report:)``.
+    /// - Throws: ``HarnessError/sweepRunning(id:)`` when another driver holds it.
+    init(lab: Lab, sweep: String, resuming: Bool, retryFailed: Bool) throws(HarnessError) {
+        self.lab = lab
+        self.sweep = sweep
+        self.retryFailed = retryFailed
         do {
-            writer = try JournalWriter<SweepEvent>(appendingTo: journal, options: .init(compressOnClose: false))
+            writer = try JournalWriter<SweepEvent>(
+                appendingTo: lab.data.sweepJournal(sweep), options: .init(compressOnClose: false))
         } catch .locked {
             throw .sweepRunning(id: sweep)
         } catch {
             throw .journal(error)
         }
-        defer { try? writer.close() }
         if resuming {
-            StopRequest.clear(forJournal: journal)
-            try append(.resumed(retryFailed: retryFailed), to: writer)
+            StopRequest.clear(forJournal: lab.data.sweepJournal(sweep))
+            do {
+                try append(.resumed(retryFailed: retryFailed))
+            } catch {
+                try? writer.close()
+                throw error
+            }
         }
+    }
+
+    /// Starts the trials that need a run until all have ended or the sweep is cancelled; the
+    /// journal is let go at the end. Returns the sweep as it ends.
+    func drive(report: @escaping @Sendable (SweepProgress) -> Void) async throws(HarnessError) -> SweepView {
+        defer { try? writer.close() }
         let view = try await lab.sweepView(sweep)
         let definition = try SweepDefinition(view.created)
         let experiment = try lab.registry.experiment(named: definition.experiment)
@@ -88,7 +104,7 @@ struct SweepDriver {
                     .trialStarted(
                         SweepTrialStarted(
                             trial: plan.key, run: assignment.runID, params: .object(plan.params),
-                            repeatIndex: plan.repeatIndex)), to: writer)
+                            repeatIndex: plan.repeatIndex)))
                 live[assignment.runID] = (plan, assignment.journalPath)
                 report(.trialStarted(plan, run: assignment.runID))
                 let supervisor = lab.supervisor
@@ -109,13 +125,13 @@ struct SweepDriver {
             }
         }
         if Task.isCancelled { return try await lab.sweepView(sweep) }
-        try append(stopReason.map { .cancelled(reason: $0) } ?? .completed, to: writer)
+        try append(stopReason.map { .cancelled(reason: $0) } ?? .completed)
         StopRequest.clear(forJournal: journal)
         try? writer.close()
         return try await lab.sweepView(sweep)
     }
 
-    private func append(_ event: SweepEvent, to writer: JournalWriter<SweepEvent>) throws(HarnessError) {
+    private func append(_ event: SweepEvent) throws(HarnessError) {
         do {
             try writer.append(event)
         } catch {

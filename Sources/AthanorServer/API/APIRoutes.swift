@@ -13,6 +13,7 @@ struct APIRoutes: Sendable {
             JSONResponse.make([
                 "supervised_runs": .integer(Int64(lab.supervisedRunCount)),
                 "mcp_sessions": .integer(Int64(await sessions.count)),
+                "sweep_drivers": .integer(Int64(lab.sweepDriverCount)),
                 "executor": .string(lab.executorName), "following": .string(lab.following),
                 "scheduler_calls_per_minute": lab.schedulerCallsPerMinute.map { .integer(Int64($0)) } ?? .null,
             ])
@@ -21,6 +22,7 @@ struct APIRoutes: Sendable {
         addInstanceRoutes(to: router)
         addRunRoutes(to: router)
         addMetricRoutes(to: router)
+        addSweepRoutes(to: router)
         addEventStreams(to: router)
         for method in Self.allMethods {
             for path in ["/api", "/api/**"] {
@@ -51,7 +53,8 @@ struct APIRoutes: Sendable {
         ("/api/instances/:id", [.get, .patch, .delete]), ("/api/instances/:id/runs", [.post]), ("/api/runs", [.get]),
         ("/api/runs/:id", [.get]), ("/api/runs/:id/cancel", [.post]), ("/api/runs/:id/logs", [.get]),
         ("/api/runs/:id/results", [.get]), ("/api/runs/:id/events", [.get]), ("/api/events", [.get]),
-        ("/api/metrics", [.get]), ("/api/compare", [.get]),
+        ("/api/metrics", [.get]), ("/api/compare", [.get]), ("/api/sweeps", [.get, .post]), ("/api/sweeps/:id", [.get]),
+        ("/api/sweeps/:id/resume", [.post]), ("/api/sweeps/:id/cancel", [.post]),
     ]
 
     /// Runs `body`, answering harness errors as API errors.

@@ -128,5 +128,37 @@ extension AgentTools {
             "Compare runs side by side: configurations flattened (a.b, a[0]) with the keys that differ marked, scalar results, and each metric's last, min and max.",
             ["run_ids": ["type": "array", "items": ["type": "string"], "description": "Two to 100 run IDs."]],
             required: ["run_ids"]),
+        tool(
+            "create_sweep",
+            "Create a sweep (many configurations of one experiment) and start running it on the server: its parameter space is checked against the experiment's schema first (every problem with its path).",
+            [
+                "experiment_module": string("The experiment's name, from list_available_modules."),
+                "name": string("The sweep's name."),
+                "space": object(
+                    "Parameter path → values: a list or {\"grid\": […]} (every value, crossed with the other grids), {\"choice\": […]}, {\"uniform\": [low, high]}, {\"log_uniform\": [low, high]} or {\"int\": [low, high]} (drawn at random, `count` times)."
+                ),
+                "configuration": object("The base configuration; each trial sets its parameters over it."),
+                "count": integer("Random draws per grid combination (needed with random parameters)."),
+                "repeats": integer("Runs of each parameter set (default 1)."),
+                "seed": integer("Seed of the random draws (default 0): the same seed gives the same trials."),
+                "concurrency": integer("At most this many trials at once (default 1)."),
+                "on_failure": string("continue (default: every trial runs) or stop (no trial starts after one fails)."),
+                "metric": string("The metric (last value) or scalar result to rank trials by."),
+                "goal": string("min (default) or max: which values of the metric are best."),
+                "force": ["type": "boolean", "description": "Allow more than 10,000 trials."],
+            ], required: ["experiment_module", "name", "space"]),
+        tool(
+            "get_sweep",
+            "A sweep: its definition, status (running, completed, cancelled, stopped), counts, best trial, and every trial with its parameters, status, run and metric value.",
+            ["id": string("Sweep ID.")], required: ["id"]),
+        tool("list_sweeps", "Every sweep, newest first, with status, trial counts and best trial."),
+        tool(
+            "cancel_sweep", "Cancel a sweep: no more trials start, and its queued and running trials are cancelled.",
+            ["id": string("Sweep ID."), "reason": string("Why (recorded).")], required: ["id"]),
+        tool(
+            "resume_sweep",
+            "Resume a sweep on the server: starts the trials with no completed run (failed ones too with retry_failed), keeping its concurrency cap and trial keys.",
+            ["id": string("Sweep ID."), "retry_failed": ["type": "boolean", "description": "Start failed trials again."]],
+            required: ["id"]),
     ]
 }

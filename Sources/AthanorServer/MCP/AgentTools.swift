@@ -92,6 +92,19 @@ public struct AgentTools: Sendable {
                 return try metrics(arguments)
             case "compare_runs":
                 return try await lab.compare(try arguments.strings("run_ids")).json
+            case "create_sweep":
+                return try await createSweep(arguments)
+            case "get_sweep":
+                return try await lab.sweep(try arguments.string("id")).json()
+            case "list_sweeps":
+                return .array(await lab.sweeps().map { $0.json(trials: false) })
+            case "cancel_sweep":
+                return try await lab.cancelSweep(
+                    try arguments.string("id"), reason: try arguments.optionalString("reason") ?? "cancelled by an agent"
+                ).json()
+            case "resume_sweep":
+                let retryFailed = arguments.values["retry_failed"]?.boolValue ?? false
+                return try await lab.startSweep(try arguments.string("id"), resuming: true, retryFailed: retryFailed).json()
             default:
                 throw Failure(
                     description:
@@ -101,6 +114,17 @@ public struct AgentTools: Sendable {
         } catch let error as HarnessError {
             throw Failure(description: error.description)
         }
+    }
+
+    private func createSweep(_ arguments: Arguments) async throws -> JSONValue {
+        var request = arguments.values
+        request["experiment"] = request["experiment_module"]
+        request["experiment_module"] = nil
+        request["config"] = request["configuration"]
+        request["configuration"] = nil
+        let asked = try SweepRequest(json: request)
+        let created = try await lab.createSweep(asked.definition, force: asked.force)
+        return try await lab.startSweep(created.created.sweep, resuming: false).json()
     }
 
     private func validate(_ arguments: Arguments) throws -> JSONValue {
