@@ -18,7 +18,7 @@ struct PageRoutes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/experiments") }
-        for path in ["/experiments", "/experiments/**", "/runs/**", "/compare"] {
+        for path in ["/experiments", "/experiments/**", "/runs/**", "/compare", "/sweeps", "/sweeps/**"] {
             router.get(RouterPath(stringLiteral: path)) { _, _ in try file("index.html") }
         }
         router.get("/**") { request, _ in
