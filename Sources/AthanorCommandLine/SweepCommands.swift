@@ -178,7 +178,12 @@ struct SweepCancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let view = try await data.openLab().cancelSweep(sweep, reason: reason)
-        if output.json { try Output.json(view.json(trials: false)) } else { print("\(view.created.sweep) \(view.status.rawValue)") }
+        if output.json {
+            try Output.json(view.json(trials: false))
+        } else {
+            // A driver still running records the cancel once its trials have stopped.
+            print("\(view.created.sweep) \(view.status == .running ? "cancelling" : view.status.rawValue)")
+        }
     }
 }
 
