@@ -15,25 +15,17 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from datetime import datetime
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench_live_start import percentile  # noqa: E402
+from load import api, free_port, percentile, ts_seconds  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ulid_like(index):
@@ -59,7 +51,7 @@ def follow(port, run, latencies, done):
                 continue
             arrived = time.time()
             event = json.loads(line[6:])
-            ts = datetime.fromisoformat(event["ts"].replace("Z", "+00:00")).timestamp()
+            ts = ts_seconds(event["ts"].encode())
             latencies.append(arrived - ts)
             if event["type"] == "run_completed":
                 break
@@ -80,7 +72,7 @@ def measure(athanor, poll, runs, rate, seconds):
         deadline = time.monotonic() + 30
         while True:
             try:
-                status = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2))
+                status = api(port, "GET", "/api/status")
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the server did not start"
@@ -115,12 +107,17 @@ def measure(athanor, poll, runs, rate, seconds):
                 "max_ms": round(max(steady) * 1000, 1), "server_cpu_percent": round(cpu * 100, 1)}
     finally:
         for process in writers + [server]:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+            end_group(process)
         shutil.rmtree(data, ignore_errors=True)
+
+
+def end_group(process):
+    """Kills a process started in a session of its own, with whatever it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def main():
