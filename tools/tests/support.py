@@ -8,6 +8,7 @@ test-run marker in its environment (leftovers.py). `end_group` then kills the wh
 group, a worker forked a moment ago included; conftest.py ends what each test started when it
 ends, passed or failed, and then checks that nothing the test started is still alive."""
 
+import datetime
 import json
 import os
 import pathlib
@@ -185,6 +186,11 @@ def wait_until(predicate, timeout, what="the condition", interval=0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def timestamp(ts):
+    """A journal event's `ts` (`2026-11-26T17:36:43.123456Z`) as seconds since the epoch."""
+    return datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
 
 
 def live_processes(pattern):

@@ -17,7 +17,8 @@ import support
 
 TOOLS = {"list_experiments", "get_experiment", "create_experiment", "update_experiment", "delete_experiment",
          "list_available_modules", "get_config_schema", "validate_config", "list_runs", "get_run", "start_run",
-         "cancel_run", "get_run_logs", "list_results", "get_result_details", "wait_for_run", "replay_run", "get_run_metrics", "compare_runs"}
+         "cancel_run", "get_run_logs", "list_results", "get_result_details", "wait_for_run", "replay_run", "get_run_metrics", "compare_runs",
+         "create_sweep", "get_sweep", "list_sweeps", "cancel_sweep", "resume_sweep"}
 
 
 def run(coroutine):

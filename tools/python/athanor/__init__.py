@@ -7,7 +7,7 @@ docs/python-experiments.md.
 
 Journals: every run is a journal of JSON lines (compressed with zstd once closed): see the
 repository's docs/journal-format.md. `load_run` loads one, `load_runs` a whole data directory,
-`follow` yields the events of a live run as they are written.
+`follow` yields the events of a live run as they are written, `load_sweep` a sweep's trials.
 
 A damaged journal is read as far as it can be: each invalid line, `seq` gap or repeat is
 skipped with a `JournalWarning` naming the file and line (also listed in `Run.problems` and the
@@ -30,6 +30,7 @@ _LOADING = {
     "Run": "frames",
     "load_run": "frames",
     "load_runs": "frames",
+    "load_sweep": "sweeps",
 }
 
 __all__ = ["Context", "Field", "RunEnded", "experiment", *_LOADING]
