@@ -40,8 +40,19 @@ final class SlurmJobs: Sendable {
             return .unknown(error.description)
         }
         if let state = states[id] { return .active(state) }
-        return .gone(Self.ending(of: id))
+        // Not listed: submitted after the listing was taken, or left the queue. Slurm says which.
+        let known = Self.lookUp(id)
+        if let known, !Self.finalStates.contains(known.state) { return .active(known.description) }
+        return .gone(known?.description ?? "no longer known to Slurm")
     }
+
+    /// The job states in which a job is over. `PREEMPTED` is not one: Athanor's jobs ask for
+    /// `--requeue`, so a preempted job comes back (counting it as done is the mistake submitit
+    /// makes).
+    static let finalStates: Set<String> = [
+        "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY",
+        "REVOKED", "SPECIAL_EXIT",
+    ]
 
     /// Scheduler calls in the last minute (the load figures report it).
     var callsPerMinute: Int {
@@ -78,9 +89,9 @@ final class SlurmJobs: Sendable {
         }
     }
 
-    /// How a job that left the queue ended: `scontrol show job` while Slurm remembers it
-    /// (MinJobAge), else `sacct` where accounting is on.
-    static func ending(of id: String) -> String {
+    /// A job's state and reason from `scontrol show job` while Slurm remembers it (MinJobAge),
+    /// else `sacct` where accounting is on; `nil` when neither knows it.
+    static func lookUp(_ id: String) -> (state: String, description: String)? {
         if let text = try? SlurmCommands.run("scontrol", ["-o", "show", "job", id]) {
             let fields = Dictionary(
                 text.split(separator: " ").compactMap { pair -> (String, String)? in
@@ -89,14 +100,16 @@ final class SlurmJobs: Sendable {
                 }, uniquingKeysWith: { first, _ in first })
             if let state = fields["JobState"] {
                 let reason = fields["Reason"].flatMap { $0 == "None" ? nil : $0 }
-                return state + (reason.map { " (\($0))" } ?? "")
+                return (state, state + (reason.map { " (\($0))" } ?? ""))
             }
         }
         if let text = try? SlurmCommands.run("sacct", ["-n", "-P", "-X", "-j", id, "-o", "State,Reason"]),
             let line = text.split(separator: "\n").first
         {
-            return line.split(separator: "|").filter { !$0.isEmpty && $0 != "None" }.joined(separator: " ")
+            let parts = line.split(separator: "|").filter { !$0.isEmpty && $0 != "None" }.map(String.init)
+            // sacct writes "CANCELLED by 0": the state is the first word.
+            if let state = parts.first?.split(separator: " ").first { return (String(state), parts.joined(separator: " ")) }
         }
-        return "no longer known to Slurm"
+        return nil
     }
 }
