@@ -193,3 +193,156 @@ def test_the_time_limit_fails_the_run_and_keeps_what_it_recorded(lab):
                                      "--slurm-time", "1", "--grace", "5", "--json", check=False).stdout)
     assert summary["status"] == "failed" and summary["error"].startswith("time limit"), summary
     assert summary["log_counts"]["debug"] > 100  # the iterations before the limit stay
+
+
+# --------------------------------------------------------------------------------------------
+# Through a server: the API, MCP, an instance's resources, forced cancel, a restart, 50 runs.
+
+STUBBORN = '''import athanor
+
+
+@athanor.experiment(name="stubborn_on_slurm")
+def stubborn(ctx):
+    ctx.log("info", "waiting")
+    while True:
+        ctx.wait_cancelled(600)  # and ignores it
+'''
+
+
+def slurm_server(lab, *arguments):
+    """`athanor serve --executor slurm` on the lab's data directory, against the cluster."""
+    return support.Server(lab.data, "--executor", "slurm", *arguments, env={**lab.slurm.env, **support.markers()})
+
+
+def api_run(server, instance):
+    status, run = server.call("POST", f"/api/instances/{instance}/runs")
+    assert status == 202, run
+    return run["run"]
+
+
+def api_status_is(server, run, *statuses):
+    return support.wait_until(lambda: (s := server.call("GET", f"/api/runs/{run}")[1])["status"] in statuses and s,
+                              TIMEOUT, f"run {run} to be {' or '.join(statuses)} through the API")
+
+
+def test_through_the_api_an_instances_own_resources_reach_its_job(lab):
+    with slurm_server(lab, "--slurm-time", "10") as server:
+        status, instance = server.call("POST", "/api/instances", {
+            "experiment": "demo", "name": "api", "config": {"iterations": 3, "delay_ms": 10},
+            "resources": {"cpus": 1, "options": ["--comment=from-the-instance"]}})
+        assert status == 201, instance
+        run = api_run(server, instance["instance"])
+        summary = api_status_is(server, run, "completed")
+        assert (summary["executor"], summary["job_id"] is not None) == ("slurm", True), summary
+        queued = lab.events(run)[1]
+        # The instance's own over the server's defaults.
+        assert queued["resources"] == {"time": "10", "cpus": 1, "options": ["--comment=from-the-instance"]}, queued
+        journal = pathlib.Path(summary["journal"])
+        script = journal.with_name(journal.name.replace(".jsonl.zst", ".sbatch")).read_text()
+        assert "#SBATCH --comment=from-the-instance" in script and "#SBATCH --time=10" in script
+        status = server.call("GET", "/api/status")[1]
+        assert status["executor"] == "slurm" and isinstance(status["scheduler_calls_per_minute"], int), status
+
+
+def test_through_the_api_a_queued_run_is_cancelled(lab):
+    with slurm_server(lab) as server:
+        instance = server.call("POST", "/api/instances", {"experiment": "demo", "name": "q"})[1]["instance"]
+        hold = lab.hold_the_node()
+        run = api_run(server, instance)
+        summary = api_status_is(server, run, "queued")
+        assert any(row["run"] == run and row["status"] == "queued" for row in server.call("GET", "/api/runs")[1])
+        status, answer = server.call("POST", f"/api/runs/{run}/cancel", {"reason": "not now"})
+        assert status in (200, 202), answer
+        assert api_status_is(server, run, "cancelled")["error"] == "not now"
+        assert not any(line.startswith(summary["job_id"] + " ") for line in lab.queue())
+        assert [e["type"] for e in lab.events(run)] == ["run_created", "run_queued", "run_cancelled"]
+        lab.slurm.run("scancel", hold)
+
+
+def test_through_mcp_runs_complete_and_a_running_one_is_cancelled(lab):
+    import asyncio
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def call(session, tool, **arguments):
+        result = await session.call_tool(tool, arguments)
+        assert not result.is_error, result.content[0].text
+        return json.loads(result.content[0].text)
+
+    async def body(base):
+        async with streamable_http_client(f"{base}/mcp") as streams:
+            async with ClientSession(streams[0], streams[1]) as session:
+                await session.initialize()
+                short = await call(session, "create_experiment", name="m", experiment_module="demo",
+                                   configuration={"iterations": 3, "delay_ms": 10})
+                run = (await call(session, "start_run", experiment_id=short["instance"]))["run"]
+                ended = await call(session, "wait_for_run", id=run, timeout_seconds=TIMEOUT)
+                assert (ended["status"], ended["executor"]) == ("completed", "slurm"), ended
+                long = await call(session, "create_experiment", name="l", experiment_module="demo",
+                                  configuration={"iterations": 100000, "delay_ms": 20})
+                run = (await call(session, "start_run", experiment_id=long["instance"]))["run"]
+                while (await call(session, "get_run", id=run))["status"] != "running":
+                    await asyncio.sleep(0.1)
+                await call(session, "cancel_run", id=run, reason="enough")
+                ended = await call(session, "wait_for_run", id=run, timeout_seconds=TIMEOUT)
+                assert (ended["status"], ended["error"], ended["forced"]) == ("cancelled", "enough", False), ended
+
+    with slurm_server(lab) as server:
+        asyncio.run(asyncio.wait_for(body(server.base), timeout=TIMEOUT * 3))
+
+
+def test_a_run_that_ignores_cancel_has_its_job_removed_after_the_grace_period(lab, tmp_path):
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "stubborn.py").write_text(STUBBORN)
+    with slurm_server(lab, "--grace", "2", "--experiments", folder) as server:
+        instance = server.call("POST", "/api/instances", {"experiment": "stubborn_on_slurm", "name": "s"})[1]["instance"]
+        run = api_run(server, instance)
+        job = api_status_is(server, run, "running")["job_id"]
+        support.wait_until(lambda: any(e["type"] == "log" for e in lab.events(run)), TIMEOUT, "the program to log")
+        server.call("POST", f"/api/runs/{run}/cancel", {"reason": "stop now"})
+        summary = api_status_is(server, run, "cancelled")
+        assert (summary["error"], summary["forced"]) == ("stop now", True), summary
+        support.wait_until(lambda: not any(line.startswith(job + " ") for line in lab.queue()), TIMEOUT,
+                           "the job to be removed")
+
+
+def test_a_restarted_server_picks_up_the_jobs_it_left(lab):
+    server = slurm_server(lab)
+    try:
+        instance = server.call("POST", "/api/instances", {
+            "experiment": "demo", "name": "r", "config": {"iterations": 150, "delay_ms": 20}})[1]["instance"]
+        runs = [api_run(server, instance) for _ in range(2)]
+        for run in runs:
+            api_status_is(server, run, "running", "queued")
+    finally:
+        server.kill()  # the jobs are Slurm's: they go on without it
+    assert {lab.show(run)["status"] for run in runs} <= {"queued", "running"}
+    with slurm_server(lab) as again:
+        for run in runs:
+            summary = api_status_is(again, run, "completed", "failed", "cancelled")
+            assert summary["status"] == "completed", summary
+            assert [e["type"] for e in lab.events(run)][-1] == "run_completed"
+
+
+def test_fifty_runs_queue_and_never_exceed_the_nodes_cpus(lab):
+    cpus = int(lab.slurm.run("sinfo", "-h", "-o", "%c").stdout.strip())
+    with slurm_server(lab, "--slurm-cpus", "1") as server:
+        instance = server.call("POST", "/api/instances", {
+            "experiment": "demo", "name": "fifty", "config": {"iterations": 2, "delay_ms": 10}})[1]["instance"]
+        runs = [api_run(server, instance) for _ in range(50)]
+        support.wait_until(
+            lambda: all(r["status"] == "completed" for r in server.call("GET", f"/api/instances/{instance}")[1]["runs"]),
+            TIMEOUT * 3, "the 50 runs to complete")
+        edges = []
+        for run in runs:
+            events = lab.events(run)
+            assert [e["type"] for e in events if e["type"].startswith("run_")] == \
+                ["run_created", "run_queued", "run_started", "run_completed"], run
+            times = {e["type"]: support.timestamp(e["ts"]) for e in events}
+            edges += [(times["run_started"], 1), (times["run_completed"], -1)]
+        running = most = 0
+        for _, step in sorted(edges):
+            running += step
+            most = max(most, running)
+        assert most <= cpus, f"{most} runs at once on a node of {cpus} CPUs"
