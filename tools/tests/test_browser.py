@@ -628,3 +628,52 @@ def test_large_log_view_is_virtualized(page, server):
     messages = {r.find_element(By.CSS_SELECTOR, ".log-message").text for r in find_all(page, ".log-row[data-seq]")}
     assert messages == {"line 4242", *(f"line 4242{d}" for d in range(10))}
     shot(page, "run-logs-search")
+
+
+def test_a_sweep_page_ranks_its_trials_live_and_links_to_compare(page, server):
+    sweep = server.call("POST", "/api/sweeps", {
+        "experiment": "demo", "name": "Browser sweep", "space": {"iterations": list(range(3, 12)), "delay_ms": [20]},
+        "concurrency": 2, "metric": "loss"})["sweep"]
+    page.get(f"{server.base}/sweeps")
+    row = wait_for(page, visible(f'.sweeps-table tr[data-sweep="{sweep}"]'), "the sweep in the list")
+    assert "Browser sweep" in row.text
+    click(page, row.find_element(By.CSS_SELECTOR, "a"))
+    wait_for(page, lambda d: text_of(d, ".page-title h1") == "Browser sweep", "the sweep page")
+    # Live: the page follows the trials until the sweep completes.
+    wait_for(page, lambda d: badge(d) == "Completed", "the sweep to complete", timeout=120)
+    rows = find_all(page, ".trials-table tbody tr")
+    assert len(rows) == 9
+    headers = [th.text.lower() for th in find_all(page, ".trials-table thead th")]
+    assert headers[1:3] == ["iterations", "delay_ms"] and "loss" in headers
+    answer = server.call("GET", f"/api/sweeps/{sweep}")
+    best = find_all(page, ".trials-table tr.best-trial")
+    assert [r.get_attribute("data-trial") for r in best] == [answer["best"]]
+    # Sorted by the metric, best first; sorting again reverses it.
+    assert rows[0].get_attribute("data-trial") == answer["best"]
+    click(page, find(page, '.trials-table [data-sort="value"]'))
+    wait_for(page, lambda d: find_all(d, ".trials-table tbody tr")[-1].get_attribute("data-trial") == answer["best"],
+             "the best trial last once sorted the other way")
+    shot(page, "sweep-page")
+    chosen = [t["run"] for t in answer["trials"][:2]]
+    for run in chosen:
+        click(page, find(page, f'.trials-table input[data-run="{run}"]'))
+    link = wait_for(page, visible(".compare-selected:not(.disabled)"), "the compare link")
+    assert link.text == "Compare selected (2)"
+    click(page, link)
+    wait_for(page, lambda d: "/compare" in d.current_url and len(find_all(d, ".compare-runs tbody tr")) == 2,
+             "the compare page with the two trials")
+    assert set(page.current_url.split("runs=")[1].split(",")) == set(chosen)
+
+
+def test_a_sweep_is_cancelled_and_resumed_from_its_page(page, server):
+    sweep = server.call("POST", "/api/sweeps", {
+        "experiment": "demo", "name": "Long sweep", "space": {"iterations": [1000, 1001]}, "config": {"delay_ms": 20}})["sweep"]
+    page.get(f"{server.base}/sweeps/{sweep}")
+    cancel = wait_for(page, visible(".page-head .btn-danger-outline"), "the cancel button")
+    click(page, cancel)
+    wait_for(page, lambda d: badge(d) == "Cancelled", "the sweep to be cancelled")
+    assert server.call("GET", f"/api/sweeps/{sweep}")["status"] == "cancelled"
+    click(page, wait_for(page, visible(".page-head .btn-primary"), "the resume button"))
+    wait_for(page, lambda d: badge(d) == "Running", "the sweep to run again")
+    click(page, wait_for(page, visible(".page-head .btn-danger-outline"), "the cancel button again"))
+    wait_for(page, lambda d: badge(d) == "Cancelled", "the sweep to be cancelled again")

@@ -83,7 +83,9 @@ public struct SweepView: Sendable {
                 ["waiting", "pending", "queued", "running", "completed", "failed", "cancelled"].map {
                     .init(key: $0, value: .integer(Int64(counts[$0] ?? 0)))
                 }))
+        let best = best
         object["best"] = best.map(JSONValue.string) ?? .null
+        object["best_value"] = trials.first { $0.plan.key == best }?.value.map(JSONValue.double) ?? .null
         if includeTrials { object["trials"] = .array(trials.map(Self.json(of:))) }
         return .object(object)
     }

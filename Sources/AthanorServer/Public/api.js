@@ -70,6 +70,11 @@ export const api = {
   metrics: (params, o) => request('GET', `/api/metrics${query(params)}`, o),
   /** {runs, config: [{key, values, differs}], results: [{key, values}], metrics: [{key, values: [{last, min, max, count} or null]}]} */
   compare: (runs, o) => request('GET', `/api/compare${query({ runs: runs.join(',') })}`, o),
+  sweeps: (o) => request('GET', '/api/sweeps', o),
+  /** A sweep with its trials (docs/http-api.md). */
+  sweep: (sweep, o) => request('GET', `/api/sweeps/${id(sweep)}`, o),
+  resumeSweep: (sweep, body, o) => request('POST', `/api/sweeps/${id(sweep)}/resume`, { ...o, body }),
+  cancelSweep: (sweep, o) => request('POST', `/api/sweeps/${id(sweep)}/cancel`, { ...o, body: { reason: 'cancelled from the web interface' } }),
 };
 
 export const streams = {

@@ -6,6 +6,8 @@ import * as form from './views/form.js';
 import * as instance from './views/instance.js';
 import * as run from './views/run.js';
 import * as compare from './views/compare.js';
+import * as sweeps from './views/sweeps.js';
+import * as sweep from './views/sweep.js';
 
 startRouter(document.getElementById('app'), [
   [/^\/experiments\/?$/, experiments.mount],
@@ -14,4 +16,6 @@ startRouter(document.getElementById('app'), [
   [/^\/experiments\/([^/]+)\/?$/, instance.mount, ['id']],
   [/^\/runs\/([^/]+)\/?$/, run.mount, ['id']],
   [/^\/compare\/?$/, compare.mount],
+  [/^\/sweeps\/?$/, sweeps.mount],
+  [/^\/sweeps\/([^/]+)\/?$/, sweep.mount, ['id']],
 ]);

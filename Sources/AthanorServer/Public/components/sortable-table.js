@@ -42,7 +42,8 @@ export function sortableTable({ columns, rows, className, rowAttributes = () => 
   return h('div', { class: 'table-wrap' }, h('table', { class: ['table', 'sortable-table', className] }, h('thead', {}, h('tr', {}, heads)), body));
 }
 
-function compareValues(a, b, direction) {
+/** Orders two sort values (numbers, strings, or null, which stays last) in `direction` (1 or -1). */
+export function compareValues(a, b, direction) {
   const aMissing = a === null || a === undefined;
   const bMissing = b === null || b === undefined;
   if (aMissing || bMissing) return aMissing - bMissing;
