@@ -21,6 +21,16 @@ public final class CatalogChanges: Sendable {
         var subscribers: [UUID: AsyncStream<CatalogChange>.Continuation] = [:]
         var instances: [String: InstanceState] = [:]
         var runs: [String: RunSummary] = [:]
+        /// Whether `instances` and `runs` lag behind the catalog (nobody was subscribed to
+        /// hear what changed, so nothing was compared).
+        var stale = false
+
+        mutating func take(_ catalog: Catalog) {
+            let (instances, runs) = catalog.snapshot()
+            self.instances = Dictionary(instances.map { ($0.instanceID, $0) }) { $1 }
+            self.runs = Dictionary(runs.map { ($0.runID, $0) }) { $1 }
+            stale = false
+        }
     }
 
     let catalog: Catalog
@@ -32,11 +42,7 @@ public final class CatalogChanges: Sendable {
     public init(catalog: Catalog, interval: Duration = .milliseconds(200)) {
         self.catalog = catalog
         self.interval = interval
-        state.withLock { state in
-            let (instances, runs) = catalog.snapshot()
-            state.instances = Dictionary(instances.map { ($0.instanceID, $0) }) { $1 }
-            state.runs = Dictionary(runs.map { ($0.runID, $0) }) { $1 }
-        }
+        state.withLock { $0.take(catalog) }
     }
 
     /// Every change from now on; the stream ends when the subscriber goes away. A subscriber
@@ -44,7 +50,10 @@ public final class CatalogChanges: Sendable {
     public func subscribe() -> AsyncStream<CatalogChange> {
         let (stream, continuation) = AsyncStream<CatalogChange>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let id = UUID()
-        state.withLock { $0.subscribers[id] = continuation }
+        state.withLock { state in
+            if state.stale { state.take(catalog) }
+            state.subscribers[id] = continuation
+        }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
@@ -108,6 +117,13 @@ public final class CatalogChanges: Sendable {
             try? catalog.refresh()
         }
         state.withLock { state in
+            // With nobody listening (a command, not a server), there is nothing to compare:
+            // the next subscriber starts from the catalog as it is then.
+            guard !state.subscribers.isEmpty else {
+                state.stale = true
+                return
+            }
+            if state.stale { state.take(catalog) }
             let (instances, runs) = catalog.snapshot()
             var changedInstances: Set<String> = []
             var changes: [CatalogChange] = []

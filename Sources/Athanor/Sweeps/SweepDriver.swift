@@ -84,6 +84,8 @@ final class SweepDriver: Sendable {
                 }
             })
         var waiting = view.trials.filter { $0.needsRun(retryFailed: retryFailed) }.map(\.plan)[...]
+        var notes = ChangeNotes(lab: lab)
+        defer { notes.flush() }
         var stopReason: String?
         var stopStarting = false
         var wakeIterator = wakes.makeAsyncIterator()
@@ -99,7 +101,7 @@ final class SweepDriver: Sendable {
                 guard let config = configs[plan.key] else { continue }
                 let assignment = try lab.supervisor.start(
                     instance, config: config, trial: SweepTrial(sweep: sweep, key: plan.key))
-                lab.noteChanged(assignment.journalPath)
+                notes.add(assignment.journalPath)
                 try append(
                     .trialStarted(
                         SweepTrialStarted(
@@ -117,13 +119,14 @@ final class SweepDriver: Sendable {
             if live.isEmpty, waiting.isEmpty || stopReason != nil || stopStarting { break }
             guard let next = await wakeIterator.next() else { return try await lab.sweepView(sweep) }
             guard let runID = next, let ended = live.removeValue(forKey: runID) else { continue }
-            lab.noteChanged(ended.journal)
+            notes.add(ended.journal)
             guard let summary = try? Catalog.summarize(ended.journal) else { continue }
             report(.trialEnded(ended.plan, summary))
             if summary.status == .failed, !SweepView.Trial.wasInterrupted(summary), definition.onFailure == .stop {
                 stopStarting = true
             }
         }
+        notes.flush()
         if Task.isCancelled { return try await lab.sweepView(sweep) }
         try append(stopReason.map { .cancelled(reason: $0) } ?? .completed)
         StopRequest.clear(forJournal: journal)
@@ -150,5 +153,30 @@ final class SweepDriver: Sendable {
             }
             wake.yield(runID)
         }
+    }
+}
+
+/// The journals a driver changed, told to the lab's catalog at most four times a second: each
+/// telling compares the whole catalog (and saves its cache), so telling it of every trial's
+/// start and end would cost a sweep of n trials n² work.
+private struct ChangeNotes {
+    let lab: Lab
+    private var paths: Set<String> = []
+    private var lastTold = ContinuousClock.now
+
+    init(lab: Lab) {
+        self.lab = lab
+    }
+
+    mutating func add(_ path: String) {
+        paths.insert(path)
+        if ContinuousClock.now - lastTold >= .milliseconds(250) { flush() }
+    }
+
+    mutating func flush() {
+        guard !paths.isEmpty else { return }
+        lab.changes.refreshAndBroadcast(changed: paths)
+        paths = []
+        lastTold = .now
     }
 }
