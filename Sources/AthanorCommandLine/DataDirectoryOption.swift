@@ -35,7 +35,7 @@ struct DataDirectoryOption: ParsableArguments {
 
     @Flag(
         help: ArgumentHelp(
-            "Follow journals by polling (every 100 ms) rather than inotify.",
+            "Follow journals by polling (every 50 ms) rather than inotify.",
             discussion:
                 "inotify does not see writes made on other hosts; polling is automatic on NFS, Lustre, GPFS and other network file systems. Also $ATHANOR_POLL=1."
         ))

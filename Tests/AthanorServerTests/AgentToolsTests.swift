@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func everyToolHasAnObjectSchema() {
-        #expect(tools.definitions.count == 19)
+        #expect(tools.definitions.count == 24)
         #expect(tools.definitions.allSatisfy { $0.inputSchema["type"] == "object" })
     }
 }

@@ -94,7 +94,7 @@ def settled(data, run):
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    """A server over a data directory with one instance and one completed run, and the
+    """A server over a data directory with one instance and one completed run, a completed sweep, and the
     snapshot of that directory once it has settled."""
     with Server(tmp_path_factory.mktemp("hostile") / "data") as server:
         status, instance = server.json("POST", "/api/instances", {
@@ -104,11 +104,19 @@ def seeded(tmp_path_factory):
         assert status == 202, run
         support.wait_until(lambda: server.json("GET", f"/api/runs/{run['run']}")[1]["status"] == "completed", 60,
                            "the seed run to complete")
+        status, sweep = server.json("POST", "/api/sweeps", {
+            "experiment": "demo", "name": "target sweep", "space": {"iterations": [2]}, "config": {"delay_ms": 1}})
+        assert status == 201, sweep
+        SEEDED_SWEEP["id"] = sweep["sweep"]
+        support.wait_until(lambda: server.json("GET", f"/api/sweeps/{sweep['sweep']}")[1]["status"] == "completed", 60,
+                           "the seed sweep to complete")
         # Read everything once, so that whatever reading caches is written before the snapshot.
         for path in ["/api/instances", f"/api/instances/{instance['instance']}", "/api/runs",
                      f"/api/runs/{run['run']}", f"/api/runs/{run['run']}/logs", f"/api/runs/{run['run']}/results"]:
             assert server.json("GET", path)[0] == 200
-        support.wait_until(lambda: settled(server.data, run["run"]), 30, "the seed run's journal and summary to be written")
+        trial_run = server.json("GET", f"/api/sweeps/{sweep['sweep']}")[1]["trials"][0]["run"]
+        support.wait_until(lambda: settled(server.data, run["run"]) and settled(server.data, trial_run), 30,
+                           "the seed runs' journals and summaries to be written")
         before = snapshot(server.data)
         assert any(name.endswith(".jsonl.zst") for name in before)
         yield server, instance["instance"], run["run"], before
@@ -388,7 +396,10 @@ TOOL_STRINGS = {  # the string arguments of each tool that name something (IDs, 
     "list_runs": ["experiment_id"], "get_run": ["id"], "start_run": ["experiment_id"], "cancel_run": ["id"],
     "get_run_logs": ["run_id"], "list_results": ["run_id"], "get_result_details": ["run_id", "key"],
     "wait_for_run": ["id"], "replay_run": ["id"], "get_run_metrics": ["run_id", "key"],
+    "create_sweep": ["experiment_module"], "get_sweep": ["id"], "cancel_sweep": ["id"], "resume_sweep": ["id"],
 }
+
+SEEDED_SWEEP = {}  # the ID of the seeded data directory's sweep, set by `seeded`
 
 
 def valid_arguments(tool, instance, run):
@@ -413,6 +424,11 @@ def valid_arguments(tool, instance, run):
         "replay_run": {"id": run, "at_seq": 2, "limit": 5},
         "get_run_metrics": {"run_id": run, "key": "loss", "points": 10, "x": "step"},
         "compare_runs": {"run_ids": [run, run]},
+        "create_sweep": {"experiment_module": "demo", "name": "n", "space": {"iterations": [2]},
+                         "configuration": {"delay_ms": 1}, "concurrency": 1, "repeats": 1, "seed": 0},
+        "get_sweep": {"id": SEEDED_SWEEP["id"]}, "list_sweeps": {},
+        "cancel_sweep": {"id": SEEDED_SWEEP["id"], "reason": "r"},
+        "resume_sweep": {"id": SEEDED_SWEEP["id"], "retry_failed": False},
     }[tool]
 
 
@@ -486,7 +502,7 @@ async def mcp_cases(session, rng, instance, run, count, huge_budget=None):
     """Sends `count` hostile calls; at most `huge_budget` of them over a megabyte (the SDK's
     stdio transport reads a long line in quadratic time: ~4 s for 1 MB in a debug build)."""
     tools = {t.name: t.input_schema for t in (await session.list_tools()).tools}
-    assert len(tools) == 19
+    assert len(tools) == 24
     names = sorted(tools)
     kinds = {}
     for number in range(count):
@@ -534,7 +550,7 @@ def test_every_mcp_tool_refuses_hostile_arguments_over_http(seeded):
     server.assert_alive()
     assert_nothing_written(server, before)
     COUNTS["mcp_http"] = count
-    report(f"hostile input: {count} MCP tool calls over Streamable HTTP (17 tools) in "
+    report(f"hostile input: {count} MCP tool calls over Streamable HTTP (24 tools) in "
                     f"{time.time() - started:.1f} s, {dict(sorted(kinds.items()))}")
 
 
@@ -553,7 +569,7 @@ def test_every_mcp_tool_refuses_hostile_arguments_over_stdio(seeded):
     server.assert_alive()
     assert_nothing_written(server, before)
     COUNTS["mcp_stdio"] = count
-    report(f"hostile input: {count} MCP tool calls over stdio (17 tools) in "
+    report(f"hostile input: {count} MCP tool calls over stdio (24 tools) in "
                     f"{time.time() - started:.1f} s, {dict(sorted(kinds.items()))}")
 
 

@@ -74,6 +74,7 @@ public struct SweepDefinition: Sendable, Equatable {
         if !(1...10_000).contains(concurrency) {
             problems.append(ConfigError(path: "concurrency", message: "must be from 1 to 10,000, not \(concurrency)"))
         }
+        if seed < 0 { problems.append(ConfigError(path: "seed", message: "must be 0 or more, not \(seed)")) }
         if let metric, metric.isEmpty { problems.append(ConfigError(path: "metric", message: "must not be empty")) }
         return problems
     }

@@ -10,7 +10,7 @@ import Synchronization
 /// on compute nodes, are polled. `--poll` (or `ATHANOR_POLL=1`) forces polling everywhere.
 public enum FilePolling {
     /// How often a followed file is looked at when it is polled.
-    public static let followInterval: Duration = .milliseconds(100)
+    public static let followInterval: Duration = .milliseconds(50)
     /// How often a catalog is refreshed when its data directory is polled.
     public static let catalogInterval: Duration = .milliseconds(500)
 
