@@ -346,3 +346,14 @@ def test_fifty_runs_queue_and_never_exceed_the_nodes_cpus(lab):
             running += step
             most = max(most, running)
         assert most <= cpus, f"{most} runs at once on a node of {cpus} CPUs"
+
+
+def test_a_sweep_runs_its_trials_as_slurm_jobs(lab):
+    done = lab.athanor("sweep", "demo", "--name", "on slurm", "--grid", "iterations=2,3,4", "--set", "delay_ms=10",
+                       "--concurrency", "2", "--executor", "slurm", "--slurm-cpus", "1", "--metric", "loss", "--json")
+    sweep = json.loads(done.stdout.split("\n", 1)[1])
+    assert (sweep["status"], sweep["counts"]["completed"]) == ("completed", 3), sweep
+    for trial in sweep["trials"]:
+        events = lab.events(trial["run"])
+        assert (events[0]["sweep"], events[0]["trial"]) == (sweep["sweep"], trial["key"])
+        assert events[1]["type"] == "run_queued" and events[1]["resources"] == {"cpus": 1}
