@@ -14,6 +14,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidConfig(experiment: String, ConfigValidationError)
     /// Another process is running the sweep (it holds the sweep journal's lock).
     case sweepRunning(id: String)
+    /// The sweep has ended (completed or cancelled): nothing to cancel.
+    case sweepEnded(id: String, status: String)
     /// A sweep that cannot run: every problem with its path (`space.lr`, `count`).
     case invalidSweep([ConfigError])
     /// An instance's scheduler resources are not what Slurm takes (`field`: `resources.cpus`…).
@@ -48,6 +50,8 @@ public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
             return "instance \(id) is deleted"
         case .invalidConfig(let experiment, let error):
             return "\(experiment): \(error)"
+        case .sweepEnded(let id, let status):
+            return "sweep \(id) has already ended (\(status)); nothing to cancel (resume it to run its remaining trials)"
         case .sweepRunning(let id):
             return "sweep \(id) is being run by another process; cancel it there, or wait for it to end"
         case .invalidSweep(let problems):

@@ -72,7 +72,7 @@ extension HarnessError {
         case .unknownExperiment, .unknownID: ("not_found", description, [])
         case .invalidID, .configDecoding, .invalidRequest: ("bad_request", description, [])
         case .ambiguousID: ("ambiguous_id", description, [])
-        case .instanceDeleted, .runAlreadyEnded, .runEnded, .brokenExperiment, .sweepRunning:
+        case .instanceDeleted, .runAlreadyEnded, .runEnded, .brokenExperiment, .sweepRunning, .sweepEnded:
             ("conflict", description, [])
         case .resultEncoding, .invalidMetric, .journal, .storage: ("internal", description, [])
         }

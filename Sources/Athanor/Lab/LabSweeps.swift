@@ -71,8 +71,12 @@ extension Lab {
     /// Cancels the sweep `prefix`: no more of its trials start, and its queued and running ones
     /// are cancelled. Its driver, wherever it runs, records `sweep_cancelled`; with none, it is
     /// recorded here.
+    /// - Throws: ``HarnessError/sweepEnded(id:status:)`` for a sweep that completed or was
+    ///   cancelled, as for a run that has ended.
     public func cancelSweep(_ prefix: String, reason: String) async throws(HarnessError) -> SweepView {
         let id = try IDResolution.resolve(prefix, kind: "sweep", among: sweepIDs())
+        let status = try await sweepView(id).status
+        if status == .completed || status == .cancelled { throw .sweepEnded(id: id, status: status.rawValue) }
         let path = data.sweepJournal(id)
         do {
             try StopRequest(kind: .cancel, reason: reason).post(forJournal: path)
@@ -85,11 +89,11 @@ extension Lab {
             else { continue }
             _ = try? RunControl.requestStop(journal: entry.journalPath, reason: "sweep cancelled: \(reason)")
         }
-        // No driver holds the journal: record the cancel here.
+        // No driver holds the journal: record the cancel here (unless a driver ended it meanwhile).
         if let writer = try? JournalWriter<SweepEvent>(appendingTo: path, options: .init(compressOnClose: false)) {
             defer { try? writer.close() }
             StopRequest.clear(forJournal: path)
-            if case .cancelled = try sweepState(id).outcome {} else {
+            if case .open = try sweepState(id).outcome {
                 do {
                     try writer.append(.cancelled(reason: reason))
                 } catch {

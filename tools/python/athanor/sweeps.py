@@ -31,7 +31,17 @@ def load_sweep(sweep, data_dir="data"):
     had: more than one after a retry or an interrupted drive), `error`, `duration`, and for
     every metric of the runs `<metric>_last`, `<metric>_min` and `<metric>_max`. With the
     sweep's metric, `best` marks the best completed trial. Trials not started yet have no row
-    (`athanor sweep show ID` lists every trial). The sweep's definition is in `.attrs["sweep"]`."""
+    (`athanor sweep show ID` lists every trial; a sweep none of whose trials has started gives
+    an empty frame with these columns). The sweep's definition (its `sweep_created` event:
+    space, config, method, seed, metric, goal…) is in `.attrs["sweep"]`.
+
+    The package reads the files directly: the sweep's journal `data/sweeps/<id>.jsonl`, and the
+    journals of its instance's runs (`data/runs/<instance>/`) whose `run_created` names the
+    sweep. A status is the run journal's (`completed`, `failed`, `cancelled`, `running`), so a
+    run whose worker died unrecorded reads `running` until the next `athanor` command on the
+    data directory (`athanor recover`, `sweep show`, `sweep resume`…) closes it as failed
+    (`interrupted: …`). Raises KeyError for an unknown or ambiguous ID prefix,
+    FileNotFoundError when `data_dir` has no sweeps."""
     path = resolve_sweep(sweep, data_dir)
     with open(path, "rb") as file:
         events = _parse([line for line in file.read().splitlines() if line.strip()])
@@ -72,7 +82,8 @@ def load_sweep(sweep, data_dir="data"):
                 row[f"{metric}_min"] = points["value"].min()
                 row[f"{metric}_max"] = points["value"].max()
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    columns = ["trial", "repeat", *created.get("space", {}), "status", "run", "runs", "error", "duration"]
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
     metric = created.get("metric")
     if metric and f"{metric}_last" in frame:
         done = frame[(frame["status"] == "completed") & frame[f"{metric}_last"].notna()]
