@@ -49,8 +49,10 @@ struct SweepExecutionOptions: ParsableArguments {
             Output.note(SweepText.line(progress))
         }
         if output.json { try Output.json(view.json()) } else { SweepText.print(view) }
+        let failed = view.trials.contains { $0.latest?.status == .failed }
         switch view.status {
-        case .cancelled: throw ExitCode(130)
+        case .cancelled where !(failed && view.created.onFailure == SweepDefinition.FailurePolicy.stop.rawValue):
+            throw ExitCode(130)
         case _ where view.trials.contains { $0.latest?.status != .completed }: throw ExitCode.failure
         default: return
         }

@@ -464,3 +464,16 @@ def test_ctrl_c_cancels_the_sweep_and_its_trials(lab):
     view = lab.show(sweep)
     assert view["status"] == "cancelled" and sorted(t["status"] for t in view["trials"]) == ["cancelled", "cancelled", "waiting"]
     assert lab.events(sweep)[-1]["type"] == "sweep_cancelled"
+
+
+def test_a_sweep_that_stops_on_failure_ends_cancelled_saying_why_and_resumes(lab):
+    sweep, done = lab.sweep("--name", "stop", "--grid", "fail_at=2,0", "--grid", "delay_ms=1,2", "--set", "iterations=3",
+                            "--on-failure", "stop", check=False)
+    assert done.returncode == 1, done.stderr
+    view = lab.show(sweep)
+    assert view["status"] == "cancelled" and view["counts"]["failed"] == 1 and view["counts"]["waiting"] == 3, view
+    last = lab.events(sweep)[-1]
+    assert last["type"] == "sweep_cancelled" and "on_failure" in last["reason"]
+    # Resumed, the trials not started run (until the next failure stops it again).
+    assert lab.athanor("sweep", "resume", sweep, check=False).returncode == 1
+    assert lab.show(sweep)["counts"]["failed"] == 2

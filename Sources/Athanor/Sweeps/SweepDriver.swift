@@ -128,6 +128,10 @@ final class SweepDriver: Sendable {
         }
         notes.flush()
         if Task.isCancelled { return try await lab.sweepView(sweep) }
+        // Stopped by a failure (on_failure stop) with trials left: cancelled, saying why.
+        if stopReason == nil, stopStarting, !waiting.isEmpty {
+            stopReason = "a trial failed and the sweep stops on failure (on_failure: stop)"
+        }
         try append(stopReason.map { .cancelled(reason: $0) } ?? .completed)
         StopRequest.clear(forJournal: journal)
         try? writer.close()
