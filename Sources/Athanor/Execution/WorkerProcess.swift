@@ -56,7 +56,7 @@ public enum WorkerProcess {
             // The supervisor hands the journal's lock down as standard input; a scheduled
             // worker has none, and takes the lock (if two attempts ever race, one writes).
             let job = scheduled ? ScheduledJob.current() : nil
-            if !scheduled { assignment.lease = JournalLease.inherited(0, path: path) }
+            assignment.lease = scheduled ? try await ScheduledJob.takeLock(of: path) : JournalLease.inherited(0, path: path)
             let experiment =
                 if let program {
                     ExperimentDefinition(

@@ -1,9 +1,11 @@
+import AthanorJournal
 import Foundation
 
 /// The Slurm job a worker runs in, on a compute node (`athanor worker JOURNAL --scheduled`),
 /// as its environment tells it.
 public struct ScheduledJob: Sendable, Equatable {
-    /// The job's ID (`SLURM_JOB_ID`).
+    /// The job's ID (`SLURM_JOB_ID`), or for a task of a job array `ARRAY_TASK`
+    /// (`SLURM_ARRAY_JOB_ID`, `SLURM_ARRAY_TASK_ID`), as its run's `run_queued` names it.
     public let id: String
     /// How many times the job was requeued before this start (`SLURM_RESTART_COUNT`).
     public let restartCount: Int
@@ -15,7 +17,12 @@ public struct ScheduledJob: Sendable, Equatable {
 
     /// The job of this process, or `nil` outside one.
     public static func current(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ScheduledJob? {
-        guard let id = environment["SLURM_JOB_ID"], !id.isEmpty else { return nil }
+        guard var id = environment["SLURM_JOB_ID"], !id.isEmpty else { return nil }
+        if let array = environment["SLURM_ARRAY_JOB_ID"], let task = environment["SLURM_ARRAY_TASK_ID"], !array.isEmpty,
+            !task.isEmpty
+        {
+            id = "\(array)_\(task)"
+        }
         return ScheduledJob(id: id, restartCount: Int(environment["SLURM_RESTART_COUNT"] ?? "") ?? 0)
     }
 
@@ -36,5 +43,33 @@ public struct ScheduledJob: Sendable, Equatable {
             return StopRequest(kind: .timeout, reason: "time limit: the Slurm job's --time ran out")
         }
         return StopRequest(kind: .rescheduled, reason: "stopped by Slurm (requeue or preemption)")
+    }
+
+    /// The journal's lock, for the worker of a job. The process that submitted the job holds it
+    /// until it has recorded `run_queued`, and Slurm may start the job before that: while the
+    /// journal has no `run_queued`, the worker waits for the lock (up to `submitterWait`). Once
+    /// it has one, a held lock is another attempt of the run writing, and this one must not.
+    /// - Throws: ``JournalError/locked(path:)`` when another attempt holds the lock.
+    static func takeLock(of journal: String, submitterWait: Duration = .seconds(300)) async throws -> JournalLease {
+        let deadline = ContinuousClock.now + submitterWait
+        while true {
+            switch Result(catching: { () throws(JournalError) in try JournalLease.acquire(journal) }) {
+            case .success(let lease):
+                return lease
+            case .failure(.locked) where ContinuousClock.now < deadline && !isQueued(journal):
+                try await Task.sleep(for: .milliseconds(10))
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    /// Whether the journal records `run_queued` (a line still being written reads as not yet).
+    private static func isQueued(_ journal: String) -> Bool {
+        guard let reader = try? JournalReader<RunEvent>(path: journal) else { return false }
+        while case .event(let event)? = try? reader.next() {
+            if case .queued = event.payload { return true }
+        }
+        return false
     }
 }

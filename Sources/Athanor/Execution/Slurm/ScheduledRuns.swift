@@ -34,9 +34,25 @@ enum ScheduledRuns {
             if let request = StopRequest.pending(forJournal: journal) {
                 .cancelled(reason: request.reason, forced: forced)
             } else {
-                .failed(error: "the Slurm job ended without ending the run: \(why)")
+                .failed(error: "the Slurm job ended without ending the run: \(why)" + outputEnding(of: journal))
             }
         StopRequest.clear(forJournal: journal)
         return try ProcessExecutor.record(ending, in: lease)
+    }
+
+    /// "; its output ends: …", the last line the job printed (in `<run>.slurm.out`, at most 200
+    /// characters), or nothing when it printed none.
+    private static func outputEnding(of journal: String) -> String {
+        guard let output = FileHandle(forReadingAtPath: JournalFile(journal).companionPath(suffix: "slurm.out")) else {
+            return ""
+        }
+        defer { try? output.close() }
+        let size = (try? output.seekToEnd()) ?? 0
+        try? output.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let tail = String(decoding: (try? output.readToEnd()) ?? Data(), as: UTF8.self)
+        guard let last = tail.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+            return ""
+        }
+        return "; its output ends: " + last.prefix(200)
     }
 }
