@@ -37,6 +37,42 @@ import Testing
         #expect(BatchScript.quoted("it's") == #"'it'\''s'"#)
     }
 
+    /// A sweep's trials go to Slurm as one job array: task `i` runs the `i`-th journal, writes
+    /// its output beside it, and at most the cap run at once.
+    @Test func theBatchScriptOfAnArrayRunsOneJournalPerTask() throws {
+        let nodes = NSTemporaryDirectory() + "athanor-array \(Identifier.generate())"
+        try FileManager.default.createDirectory(atPath: nodes, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: nodes) }
+        let runs = ["01m8runaaaaaaaaaaaaaaaaaaa", "01m8runbbbbbbbbbbbbbbbbbbb", "01m8runccccccccccccccccccc"].map {
+            BatchScript.Run(runID: $0, journalOnNodes: "\(nodes)/\($0).jsonl")
+        }
+        let script = BatchScript(
+            job: .array(runs, limit: 2), program: nil, resources: SlurmResources(cpus: 1), athanor: "/opt/athanor",
+            grace: .seconds(5)
+        ).text
+        let lines = script.split(separator: "\n").map(String.init)
+        for directive in [
+            "--job-name=athanor-array-01m8runaaaaaaaaaaaaaaaaaaa", "--array=0-2%2", "--output=/dev/null", "--requeue",
+            "--signal=B:TERM@5", "--cpus-per-task=1",
+        ] {
+            #expect(lines.contains("#SBATCH \(directive)"), "\(directive)")
+        }
+        #expect(lines.last == #"exec /opt/athanor worker "$journal" --scheduled --grace 5"#)
+        // The shell picks each task's journal and sends the task's output beside it.
+        let path = nodes + "/job.sh"
+        try script.replacingOccurrences(of: "exec /opt/athanor worker", with: "echo").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let shell = try CapturedRun.run(
+            executable: "/usr/bin/env", arguments: ["SLURM_ARRAY_TASK_ID=1", "/bin/sh", path], timeout: .seconds(30))
+        #expect(shell.termination == .exited(0))
+        let output = try String(contentsOfFile: "\(nodes)/01m8runbbbbbbbbbbbbbbbbbbb.slurm.out", encoding: .utf8)
+        #expect(output == "\(nodes)/01m8runbbbbbbbbbbbbbbbbbbb.jsonl --scheduled --grace 5\n")
+        let stray = try CapturedRun.run(
+            executable: "/usr/bin/env", arguments: ["SLURM_ARRAY_TASK_ID=3", "/bin/sh", path], timeout: .seconds(30))
+        #expect(stray.termination == .exited(1))
+        #expect(stray.errorTail.contains("array task 3 has no run"))
+    }
+
     @Test func slurmDurationsReadAsSeconds() {
         #expect(SlurmCommands.durationSeconds("5") == 300)
         #expect(SlurmCommands.durationSeconds("1:30") == 90)
@@ -50,6 +86,10 @@ import Testing
         #expect(ScheduledJob.current([:]) == nil)
         #expect(ScheduledJob.current(["SLURM_JOB_ID": "77"]) == ScheduledJob(id: "77", restartCount: 0))
         #expect(ScheduledJob.current(["SLURM_JOB_ID": "77", "SLURM_RESTART_COUNT": "2"])?.restartCount == 2)
+        // A task of a job array is named as its run_queued names it.
+        #expect(
+            ScheduledJob.current(["SLURM_JOB_ID": "80", "SLURM_ARRAY_JOB_ID": "77", "SLURM_ARRAY_TASK_ID": "3"])?.id
+                == "77_3")
     }
 
     @Test func recoveryLeavesAQueuedRunToItsScheduler() throws {
@@ -66,6 +106,56 @@ import Testing
         // Nothing was written: the run is still queued, its journal plain and open.
         #expect(try Catalog.summarize(run.journalPath).status == .queued)
         #expect(FileManager.default.fileExists(atPath: run.journalPath))
+    }
+
+    /// Slurm may start a job before `sbatch` has even answered its submitter, which holds the
+    /// journal's lock until it has recorded `run_queued`: the job's worker waits for it.
+    @Test func aJobStartedBeforeItsSubmitterRecordedTheQueueingWaitsForTheLock() async throws {
+        let run = try RunAssignment.create(
+            in: data, instanceID: Identifier.generate(), instanceName: "n", experiment: Counter.self, config: [:],
+            executor: "slurm")
+        let submitter = try #require(run.lease)
+        let worker = Task { try await ScheduledJob.takeLock(of: run.journalPath) }
+        let writer = try JournalWriter<RunEvent>(lease: submitter, options: .init(compressOnClose: false))
+        try writer.append(.queued(RunQueued(executor: "slurm", jobID: "32", resources: [:])))
+        try writer.close()
+        submitter.release()
+        let lease = try await worker.value
+        defer { lease.release() }
+        #expect(JournalLock.isHeld(run.journalPath))
+    }
+
+    /// Once the run is queued, a held lock is another attempt of the run: only one writes.
+    @Test func aSecondAttemptOfAQueuedRunDoesNotWrite() async throws {
+        let run = try RunAssignment.create(
+            in: data, instanceID: Identifier.generate(), instanceName: "n", experiment: Counter.self, config: [:],
+            executor: "slurm")
+        let first = try #require(run.lease)
+        defer { first.release() }
+        let writer = try JournalWriter<RunEvent>(lease: first, options: .init(compressOnClose: false))
+        try writer.append(.queued(RunQueued(executor: "slurm", jobID: "33", resources: [:])))
+        try writer.close()
+        await #expect(throws: JournalError.locked(path: run.journalPath)) {
+            try await ScheduledJob.takeLock(of: run.journalPath)
+        }
+    }
+
+    /// A job that ended without ending its run fails it with Slurm's reason and the last line
+    /// the job printed, which is usually what went wrong.
+    @Test func aRunWhoseJobIsGoneFailsWithTheJobsLastOutputLine() throws {
+        let run = try RunAssignment.create(
+            in: data, instanceID: Identifier.generate(), instanceName: "n", experiment: Counter.self, config: [:],
+            executor: "slurm")
+        let lease = try #require(run.lease)
+        defer { lease.release() }
+        try "starting\nathanor worker: the disk is full\n\n".write(
+            toFile: JournalFile(run.journalPath).companionPath(suffix: "slurm.out"), atomically: true, encoding: .utf8)
+        let ending = try ScheduledRuns.close(run.journalPath, jobGone: "FAILED (NonZeroExitCode)", forced: false, lease: lease)
+        #expect(
+            ending
+                == .failed(
+                    error: "the Slurm job ended without ending the run: FAILED (NonZeroExitCode); its output ends: "
+                        + "athanor worker: the disk is full"))
     }
 
     @Test func anInstanceCarriesResourcesThatWinOverTheExecutorsDefaults() throws {

@@ -7,10 +7,12 @@ killed outright) recorded in the journal.
 When the daemons cannot start here, every test is skipped, loudly: the reason and the daemons'
 log tails are printed and are the skip's reason."""
 
+import collections
 import json
 import os
 import pathlib
 import sys
+import time
 
 import pytest
 
@@ -73,17 +75,20 @@ class Lab:
 
     def cluster_state(self):
         """The queue with each job's reason, and the node's state with its reason."""
-        queue = self.slurm.run("squeue", "-h", "-o", "%i %T %r", check=False).stdout
+        queue = self.slurm.run("squeue", "-h", "--array", "-o", "%i %T %r", check=False).stdout
         node = self.slurm.run("sinfo", "-h", "-o", "%T %E", check=False).stdout
         return f"squeue:\n{queue}sinfo: {node}"
 
     def queue(self):
-        return self.slurm.run("squeue", "-h", "-o", "%i %T").stdout.split("\n")
+        return self.slurm.run("squeue", "-h", "--array", "-o", "%i %T").stdout.split("\n")
+
+    def cpus(self):
+        """The number of CPUs of the cluster's one node."""
+        return int(self.slurm.run("sinfo", "-h", "-o", "%c").stdout.strip())
 
     def hold_the_node(self):
         """Submits a job that takes every CPU of the node; returns its ID once it runs."""
-        cpus = self.slurm.run("sinfo", "-h", "-o", "%c").stdout.strip()
-        hold = self.slurm.run("sbatch", "--parsable", f"--cpus-per-task={cpus}", "--output=/dev/null",
+        hold = self.slurm.run("sbatch", "--parsable", f"--cpus-per-task={self.cpus()}", "--output=/dev/null",
                               "--wrap", "sleep 300").stdout.strip()
         support.wait_until(lambda: f"{hold} RUNNING" in self.queue(), TIMEOUT, "the node to be taken")
         return hold
@@ -220,9 +225,12 @@ def api_run(server, instance):
     return run["run"]
 
 
-def api_status_is(server, run, *statuses):
-    return support.wait_until(lambda: (s := server.call("GET", f"/api/runs/{run}")[1])["status"] in statuses and s,
-                              TIMEOUT, f"run {run} to be {' or '.join(statuses)} through the API")
+def api_status_is(lab, server, run, *statuses):
+    try:
+        return support.wait_until(lambda: (s := server.call("GET", f"/api/runs/{run}")[1])["status"] in statuses and s,
+                                  TIMEOUT, f"run {run} to be {' or '.join(statuses)} through the API")
+    except AssertionError as timeout:
+        raise AssertionError(f"{timeout}\n{server.call('GET', f'/api/runs/{run}')[1]}\n{lab.cluster_state()}") from None
 
 
 def test_through_the_api_an_instances_own_resources_reach_its_job(lab):
@@ -232,7 +240,7 @@ def test_through_the_api_an_instances_own_resources_reach_its_job(lab):
             "resources": {"cpus": 1, "options": ["--comment=from-the-instance"]}})
         assert status == 201, instance
         run = api_run(server, instance["instance"])
-        summary = api_status_is(server, run, "completed")
+        summary = api_status_is(lab, server, run, "completed")
         assert (summary["executor"], summary["job_id"] is not None) == ("slurm", True), summary
         queued = lab.events(run)[1]
         # The instance's own over the server's defaults.
@@ -249,11 +257,11 @@ def test_through_the_api_a_queued_run_is_cancelled(lab):
         instance = server.call("POST", "/api/instances", {"experiment": "demo", "name": "q"})[1]["instance"]
         hold = lab.hold_the_node()
         run = api_run(server, instance)
-        summary = api_status_is(server, run, "queued")
+        summary = api_status_is(lab, server, run, "queued")
         assert any(row["run"] == run and row["status"] == "queued" for row in server.call("GET", "/api/runs")[1])
         status, answer = server.call("POST", f"/api/runs/{run}/cancel", {"reason": "not now"})
         assert status in (200, 202), answer
-        assert api_status_is(server, run, "cancelled")["error"] == "not now"
+        assert api_status_is(lab, server, run, "cancelled")["error"] == "not now"
         assert not any(line.startswith(summary["job_id"] + " ") for line in lab.queue())
         assert [e["type"] for e in lab.events(run)] == ["run_created", "run_queued", "run_cancelled"]
         lab.slurm.run("scancel", hold)
@@ -281,8 +289,11 @@ def test_through_mcp_runs_complete_and_a_running_one_is_cancelled(lab):
                 long = await call(session, "create_experiment", name="l", experiment_module="demo",
                                   configuration={"iterations": 100000, "delay_ms": 20})
                 run = (await call(session, "start_run", experiment_id=long["instance"]))["run"]
-                while (await call(session, "get_run", id=run))["status"] != "running":
-                    await asyncio.sleep(0.1)
+                deadline = time.monotonic() + TIMEOUT
+                while (seen := await call(session, "get_run", id=run))["status"] != "running":
+                    assert time.monotonic() < deadline, f"the run is not running through MCP: {seen}\n" \
+                                                        f"{lab.cluster_state()}"
+                    await asyncio.sleep(0.05)
                 await call(session, "cancel_run", id=run, reason="enough")
                 ended = await call(session, "wait_for_run", id=run, timeout_seconds=TIMEOUT)
                 assert (ended["status"], ended["error"], ended["forced"]) == ("cancelled", "enough", False), ended
@@ -298,42 +309,52 @@ def test_a_run_that_ignores_cancel_has_its_job_removed_after_the_grace_period(la
     with slurm_server(lab, "--grace", "2", "--experiments", folder) as server:
         instance = server.call("POST", "/api/instances", {"experiment": "stubborn_on_slurm", "name": "s"})[1]["instance"]
         run = api_run(server, instance)
-        job = api_status_is(server, run, "running")["job_id"]
+        job = api_status_is(lab, server, run, "running")["job_id"]
         support.wait_until(lambda: any(e["type"] == "log" for e in lab.events(run)), TIMEOUT, "the program to log")
         server.call("POST", f"/api/runs/{run}/cancel", {"reason": "stop now"})
-        summary = api_status_is(server, run, "cancelled")
+        summary = api_status_is(lab, server, run, "cancelled")
         assert (summary["error"], summary["forced"]) == ("stop now", True), summary
+        ending = lab.events(run)[-1]
+        assert (ending["type"], ending["reason"], ending["forced"]) == ("run_cancelled", "stop now", True), ending
         support.wait_until(lambda: not any(line.startswith(job + " ") for line in lab.queue()), TIMEOUT,
                            "the job to be removed")
 
 
 def test_a_restarted_server_picks_up_the_jobs_it_left(lab):
-    server = slurm_server(lab)
+    # Each run takes the whole node: when the server dies one runs, the other waits in the queue.
+    server = slurm_server(lab, "--slurm-cpus", lab.cpus())
     try:
         instance = server.call("POST", "/api/instances", {
-            "experiment": "demo", "name": "r", "config": {"iterations": 150, "delay_ms": 20}})[1]["instance"]
+            "experiment": "demo", "name": "r", "config": {"iterations": 300, "delay_ms": 20}})[1]["instance"]
         runs = [api_run(server, instance) for _ in range(2)]
-        for run in runs:
-            api_status_is(server, run, "running", "queued")
+        support.wait_until(lambda: sorted(server.call("GET", f"/api/runs/{run}")[1]["status"] for run in runs)
+                           == ["queued", "running"], TIMEOUT, f"one run to run and one to wait\n{lab.cluster_state()}")
     finally:
-        server.kill()  # the jobs are Slurm's: they go on without it
-    assert {lab.show(run)["status"] for run in runs} <= {"queued", "running"}
+        server.kill()  # the server's whole process group, at once; the jobs are Slurm's and go on
+    assert sorted(lab.show(run)["status"] for run in runs) == ["queued", "running"], lab.cluster_state()
     with slurm_server(lab) as again:
         for run in runs:
-            summary = api_status_is(again, run, "completed", "failed", "cancelled")
+            summary = api_status_is(lab, again, run, "completed", "failed", "cancelled")
             assert summary["status"] == "completed", summary
-            assert [e["type"] for e in lab.events(run)][-1] == "run_completed"
+            kinds = [e["type"] for e in lab.events(run) if e["type"].startswith("run_")]
+            assert kinds == ["run_created", "run_queued", "run_started", "run_completed"], (run, kinds)
+        listed = {row["run"]: row["status"] for row in again.call("GET", "/api/runs")[1]}
+        assert [listed[run] for run in runs] == ["completed", "completed"], listed
 
 
 def test_fifty_runs_queue_and_never_exceed_the_nodes_cpus(lab):
-    cpus = int(lab.slurm.run("sinfo", "-h", "-o", "%c").stdout.strip())
+    cpus = lab.cpus()
     with slurm_server(lab, "--slurm-cpus", "1") as server:
         instance = server.call("POST", "/api/instances", {
-            "experiment": "demo", "name": "fifty", "config": {"iterations": 2, "delay_ms": 10}})[1]["instance"]
+            "experiment": "demo", "name": "fifty", "config": {"iterations": 3, "delay_ms": 10}})[1]["instance"]
         runs = [api_run(server, instance) for _ in range(50)]
-        support.wait_until(
-            lambda: all(r["status"] == "completed" for r in server.call("GET", f"/api/instances/{instance}")[1]["runs"]),
-            TIMEOUT * 3, "the 50 runs to complete")
+        def statuses():
+            return collections.Counter(r["status"] for r in server.call("GET", f"/api/instances/{instance}")[1]["runs"])
+        try:
+            support.wait_until(lambda: statuses() == {"completed": 50}, TIMEOUT * 3, "the 50 runs to complete",
+                               interval=0.2)
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}: {dict(statuses())}\n{lab.cluster_state()}") from None
         edges = []
         for run in runs:
             events = lab.events(run)
@@ -357,3 +378,73 @@ def test_a_sweep_runs_its_trials_as_slurm_jobs(lab):
         events = lab.events(trial["run"])
         assert (events[0]["sweep"], events[0]["trial"]) == (sweep["sweep"], trial["key"])
         assert events[1]["type"] == "run_queued" and events[1]["resources"] == {"cpus": 1}
+        assert events[1]["job_id"] == next(e for e in events if e["type"] == "run_started")["job_id"]
+
+
+def sweep_json(done):
+    """The sweep a `athanor sweep … --json` printed (after its first line, the sweep's ID)."""
+    return json.loads(done.stdout.split("\n", 1)[1])
+
+
+def test_a_sweep_goes_to_slurm_as_one_job_array_that_keeps_the_cap(lab):
+    done = lab.athanor("sweep", "demo", "--name", "array", "--grid", "iterations=3,4,5,6", "--set", "delay_ms=20",
+                       "--concurrency", "1", "--executor", "slurm", "--slurm-cpus", "1", "--json")
+    sweep = sweep_json(done)
+    assert (sweep["status"], sweep["counts"]["completed"]) == ("completed", 4), sweep
+    spans, jobs = [], []
+    for trial in sweep["trials"]:
+        events = lab.events(trial["run"])
+        queued = next(e for e in events if e["type"] == "run_queued")
+        started = next(e for e in events if e["type"] == "run_started")
+        assert started["job_id"] == queued["job_id"], events
+        jobs.append(queued["job_id"])
+        spans.append((started["ts"], events[-1]["ts"]))
+    # One sbatch: every trial is a task of one array, in the order of the sweep's trials.
+    array = jobs[0].split("_")[0]
+    assert jobs == [f"{array}_{task}" for task in range(4)], jobs
+    journal = pathlib.Path(lab.show(sweep["trials"][0]["run"])["journal"])
+    script = journal.with_name(journal.name.replace(".jsonl.zst", ".array.sbatch")).read_text()
+    assert "#SBATCH --array=0-3%1" in script, script
+    # Slurm kept the cap of 1: no two trials ran at once.
+    spans.sort()
+    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])), spans
+
+
+def test_a_sweep_that_stops_on_a_failure_removes_the_array_tasks_not_started(lab):
+    done = lab.athanor("sweep", "demo", "--name", "stops", "--grid", "fail_at=1,0", "--set", "delay_ms=20",
+                       "--set", "iterations=50", "--repeats", "3", "--concurrency", "1", "--on-failure", "stop",
+                       "--executor", "slurm", "--slurm-cpus", "1", "--json", check=False)
+    assert done.returncode == 1, done
+    sweep = sweep_json(done)
+    assert sweep["status"] == "cancelled", sweep
+    last = json.loads((pathlib.Path(lab.data) / "sweeps" / f"{sweep['sweep']}.jsonl").read_text().splitlines()[-1])
+    assert (last["type"], last["reason"]) == \
+        ("sweep_cancelled", "a trial failed and the sweep stops on failure (on_failure: stop)"), last
+    statuses = [trial["status"] for trial in sweep["trials"]]
+    assert statuses.count("failed") >= 1 and statuses.count("cancelled") >= 2, statuses
+    for trial in sweep["trials"]:
+        if trial["status"] == "cancelled":
+            kinds = [e["type"] for e in lab.events(trial["run"])]
+            assert kinds == ["run_created", "run_queued", "run_cancelled"], kinds
+    assert not any("_" in line for line in lab.queue()), lab.cluster_state()
+
+
+def test_cancelling_a_sweep_removes_its_queued_array_tasks(lab):
+    hold = lab.hold_the_node()
+    driver = support.spawn([ATHANOR, "sweep", "demo", "--name", "held", "--grid", "iterations=2,3,4", "--concurrency",
+                            "2", "--executor", "slurm", "--slurm-cpus", "1", "--data", lab.data],
+                           env={**lab.slurm.env}, stdout=support.subprocess.PIPE, stderr=support.subprocess.DEVNULL,
+                           text=True)
+    sweep = driver.stdout.readline().strip()
+    support.wait_until(lambda: lab.json("sweep", "show", sweep)["counts"]["queued"] == 3, TIMEOUT,
+                       "the three trials to be queued")
+    assert sum(" PENDING" in line and "_" in line for line in lab.queue()) == 3, lab.cluster_state()
+    lab.athanor("sweep", "cancel", sweep, "--reason", "not today")
+    assert driver.wait(timeout=TIMEOUT) == 130
+    driver.stdout.close()
+    shown = lab.json("sweep", "show", sweep)
+    assert (shown["status"], shown["counts"]["cancelled"]) == ("cancelled", 3), shown
+    for trial in shown["trials"]:
+        assert [e["type"] for e in lab.events(trial["run"])] == ["run_created", "run_queued", "run_cancelled"]
+    support.wait_until(lambda: not any("_" in line for line in lab.queue()), TIMEOUT, "the array's tasks to go")
+    lab.slurm.run("scancel", hold)

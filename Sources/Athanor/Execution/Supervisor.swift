@@ -31,6 +31,55 @@ public final class Supervisor: Sendable {
     public func start(
         _ instance: InstanceState, config: JSONValue? = nil, trial: SweepTrial? = nil, timeout: Duration? = nil
     ) throws(HarnessError) -> RunAssignment {
+        let assignment = try create(instance, config: config, trial: trial, timeout: timeout)
+        execute(assignment) { [executor] in try await executor.execute(assignment) }
+        return assignment
+    }
+
+    /// Whether ``startArray(_:trials:limit:)`` can start runs together (the executor is Slurm's).
+    public var startsArrays: Bool { executor is SlurmExecutor }
+
+    /// Creates a run of `instance` for each of `trials` (a configuration and the sweep trial it
+    /// is) and hands them to Slurm as one job array that runs at most `limit` at once: one
+    /// `sbatch` for them all. Returns at once; `nil` (nothing created) when the executor is not
+    /// Slurm's (see ``startsArrays``).
+    public func startArray(_ instance: InstanceState, trials: [(config: JSONValue, trial: SweepTrial)], limit: Int)
+        throws(HarnessError) -> [RunAssignment]?
+    {
+        guard let slurm = executor as? SlurmExecutor else { return nil }
+        var assignments: [RunAssignment] = []
+        do {
+            for trial in trials { assignments.append(try create(instance, config: trial.config, trial: trial.trial)) }
+        } catch {
+            // Nothing of a half-created array is handed over: the runs created fail, saying why.
+            for assignment in assignments {
+                if let lease = assignment.lease {
+                    _ = try? ProcessExecutor.record(.failed(error: "not submitted: creating another run of its array failed: \(error)"), in: lease)
+                    lease.release()
+                }
+            }
+            throw error
+        }
+        let submission = Task { slurm.submitArray(assignments, limit: limit) }
+        for assignment in assignments {
+            execute(assignment) {
+                switch await submission.value[assignment.runID] {
+                case .queued(let job)?:
+                    return try await slurm.follow(runID: assignment.runID, job: job, journal: assignment.journalPath)
+                case .ended(let ending)?:
+                    return ending
+                case nil:
+                    throw JournalError.locked(path: assignment.journalPath)
+                }
+            }
+        }
+        return assignments
+    }
+
+    /// Validates and records a new run of `instance` (see ``RunAssignment/create(in:instanceID:instanceName:experiment:config:executor:trial:)``).
+    private func create(_ instance: InstanceState, config: JSONValue?, trial: SweepTrial?, timeout: Duration? = nil)
+        throws(HarnessError) -> RunAssignment
+    {
         guard !instance.isDeleted else { throw .instanceDeleted(id: instance.instanceID) }
         let experiment = try registry.experiment(named: instance.experiment)
         let resources = try instance.slurmResources()
@@ -39,14 +88,18 @@ public final class Supervisor: Sendable {
             config: config ?? instance.config, executor: executor.name, trial: trial)
         created.timeout = timeout
         created.resources = resources
-        let assignment = created
+        return created
+    }
+
+    /// Runs `execution` of `assignment` in a slot, as one of this supervisor's runs.
+    private func execute(_ assignment: RunAssignment, _ execution: @escaping @Sendable () async throws -> RunEvent) {
         // Registered before the task can end (and forget it) under the same lock.
         runs.withLock { runs in
             runs[assignment.runID] = Task { [self] () async throws -> RunEvent in
                 defer { self.runs.withLock { $0[assignment.runID] = nil } }
                 await slots.acquire()
                 do {
-                    let ending = try await executor.execute(assignment)
+                    let ending = try await execution()
                     await slots.release()
                     return ending
                 } catch {
@@ -55,7 +108,6 @@ public final class Supervisor: Sendable {
                 }
             }
         }
-        return assignment
     }
 
     /// Takes up runs an earlier process handed to Slurm (found by recovery): a Slurm executor

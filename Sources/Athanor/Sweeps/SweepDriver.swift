@@ -88,19 +88,16 @@ final class SweepDriver: Sendable {
         defer { notes.flush() }
         var stopReason: String?
         var stopStarting = false
+        var abandonedQueued = false
         var wakeIterator = wakes.makeAsyncIterator()
         while true {
             if stopReason == nil, let request = StopRequest.pending(forJournal: journal) {
                 stopReason = request.reason
-                for run in live.values {
-                    _ = try? RunControl.requestStop(journal: run.journal, reason: "sweep cancelled: \(request.reason)")
+                for (runID, run) in live {
+                    try? lab.supervisor.cancel(runID: runID, journal: run.journal, reason: "sweep cancelled: \(request.reason)")
                 }
             }
-            while stopReason == nil, !stopStarting, live.count < definition.concurrency, let plan = waiting.first {
-                waiting.removeFirst()
-                guard let config = configs[plan.key] else { continue }
-                let assignment = try lab.supervisor.start(
-                    instance, config: config, trial: SweepTrial(sweep: sweep, key: plan.key))
+            func started(_ plan: SweepTrialPlan, as assignment: RunAssignment) throws(HarnessError) {
                 notes.add(assignment.journalPath)
                 try append(
                     .trialStarted(
@@ -116,27 +113,54 @@ final class SweepDriver: Sendable {
                         wake.yield(assignment.runID)
                     })
             }
+            // On Slurm, the trials waiting go together as one job array (Slurm keeps the cap),
+            // once no trial of an earlier start is live to count against it.
+            if stopReason == nil, !stopStarting, live.isEmpty, waiting.count > 1, lab.supervisor.startsArrays {
+                let plans = waiting.prefix(SlurmExecutor.maxArrayTasks).filter { configs[$0.key] != nil }
+                waiting = waiting.dropFirst(SlurmExecutor.maxArrayTasks)
+                let trials = plans.compactMap { plan in
+                    configs[plan.key].map { (config: $0, trial: SweepTrial(sweep: sweep, key: plan.key)) }
+                }
+                for (plan, assignment) in zip(plans, try lab.supervisor.startArray(instance, trials: trials, limit: definition.concurrency) ?? []) {
+                    try started(plan, as: assignment)
+                }
+            }
+            while stopReason == nil, !stopStarting, live.count < definition.concurrency, let plan = waiting.first {
+                waiting.removeFirst()
+                guard let config = configs[plan.key] else { continue }
+                try started(
+                    plan, as: try lab.supervisor.start(instance, config: config, trial: SweepTrial(sweep: sweep, key: plan.key)))
+            }
             if live.isEmpty, waiting.isEmpty || stopReason != nil || stopStarting { break }
             guard let next = await wakeIterator.next() else { return try await lab.sweepView(sweep) }
             guard let runID = next, let ended = live.removeValue(forKey: runID) else { continue }
             notes.add(ended.journal)
             guard let summary = try? Catalog.summarize(ended.journal) else { continue }
             report(.trialEnded(ended.plan, summary))
-            if summary.status == .failed, !SweepView.Trial.wasInterrupted(summary), definition.onFailure == .stop {
+            if !stopStarting, summary.status == .failed, !SweepView.Trial.wasInterrupted(summary),
+                definition.onFailure == .stop
+            {
                 stopStarting = true
+                // Trials handed over together that have not started yet are not to start.
+                for (runID, run) in live where (try? Catalog.summarize(run.journal))?.status == .queued {
+                    abandonedQueued = true
+                    try? lab.supervisor.cancel(runID: runID, journal: run.journal, reason: Self.stoppedOnFailure)
+                }
             }
         }
         notes.flush()
         if Task.isCancelled { return try await lab.sweepView(sweep) }
         // Stopped by a failure (on_failure stop) with trials left: cancelled, saying why.
-        if stopReason == nil, stopStarting, !waiting.isEmpty {
-            stopReason = "a trial failed and the sweep stops on failure (on_failure: stop)"
+        if stopReason == nil, stopStarting, !waiting.isEmpty || abandonedQueued {
+            stopReason = Self.stoppedOnFailure
         }
         try append(stopReason.map { .cancelled(reason: $0) } ?? .completed)
         StopRequest.clear(forJournal: journal)
         try? writer.close()
         return try await lab.sweepView(sweep)
     }
+
+    private static let stoppedOnFailure = "a trial failed and the sweep stops on failure (on_failure: stop)"
 
     private func append(_ event: SweepEvent) throws(HarnessError) {
         do {

@@ -77,12 +77,79 @@ public final class SlurmExecutor: Executor {
             } catch {
                 return try ProcessExecutor.record(.failed(error: "could not submit the run to Slurm: \(error)"), in: lease)
             }
-            // Recorded under the lock held since creation, then let go for the node's worker.
-            let writer = try JournalWriter<RunEvent>(lease: lease, options: .init(compressOnClose: false))
-            try writer.append(.queued(RunQueued(executor: name, jobID: jobID, resources: resources.json)))
-            try writer.close()
+            try Self.recordQueued(job: jobID, resources: resources, in: lease)
         }
         return try await follow(runID: assignment.runID, job: jobID, journal: journal)
+    }
+
+    /// How a run handed over in a job array fared: queued as one of its tasks (`JOB_TASK`), or
+    /// ended (it was asked to stop first, or the array could not be submitted). A run with
+    /// neither is another process's to follow (its journal was locked, or unwritable).
+    public enum ArraySubmission: Sendable {
+        case queued(job: String)
+        case ended(RunEvent)
+    }
+
+    /// The most tasks one array is given (Slurm's default `MaxArraySize` is 1001).
+    public static let maxArrayTasks = 1000
+
+    /// Submits `assignments` (runs of one experiment, just created, their leases held) as one job
+    /// array of which at most `limit` tasks run at once: one `sbatch` for them all. Each run's
+    /// `run_queued` names its task (`JOB_TASK`); every lease is let go. How each run fared, by
+    /// run ID; follow the queued ones with ``follow(runID:job:journal:)``.
+    public func submitArray(_ assignments: [RunAssignment], limit: Int) -> [String: ArraySubmission] {
+        var fared: [String: ArraySubmission] = [:]
+        var submitted: [(assignment: RunAssignment, lease: JournalLease)] = []
+        for assignment in assignments {
+            let journal = assignment.journalPath
+            // A run whose lock another process holds is left to it (it has no entry).
+            guard let lease = assignment.lease ?? (try? JournalLease.acquire(journal)) else { continue }
+            if let request = StopRequest.pending(forJournal: journal) {
+                defer { lease.release() }
+                StopRequest.clear(forJournal: journal)
+                if let ending = try? ProcessExecutor.record(RunExecution.stoppedEnding(request), in: lease) {
+                    fared[assignment.runID] = .ended(ending)
+                }
+            } else {
+                submitted.append((assignment, lease))
+            }
+        }
+        defer { for run in submitted { run.lease.release() } }
+        guard let first = submitted.first?.assignment else { return fared }
+        let resources = first.resources?.merged(over: options.resources) ?? options.resources
+        let arrayJob: String
+        do {
+            let script = JournalFile(first.journalPath).companionPath(suffix: "array.sbatch")
+            try BatchScript(
+                job: .array(
+                    submitted.map { BatchScript.Run(runID: $0.assignment.runID, journalOnNodes: onNodes($0.assignment.journalPath)) },
+                    limit: max(1, limit)),
+                program: first.program, resources: resources, athanor: options.athanorOnNodes, grace: options.gracePeriod
+            ).text.write(toFile: script, atomically: true, encoding: .utf8)
+            arrayJob = try SlurmCommands.submit(script)
+        } catch {
+            for run in submitted {
+                let ending = RunEvent.failed(error: "could not submit the run to Slurm: \(error)")
+                if (try? ProcessExecutor.record(ending, in: run.lease)) != nil { fared[run.assignment.runID] = .ended(ending) }
+            }
+            return fared
+        }
+        for (task, run) in submitted.enumerated() {
+            let job = "\(arrayJob)_\(task)"
+            // A run whose queueing could not be recorded (the disk failing) has no entry.
+            if (try? Self.recordQueued(job: job, resources: resources, in: run.lease)) != nil {
+                fared[run.assignment.runID] = .queued(job: job)
+            }
+        }
+        return fared
+    }
+
+    /// Records `run_queued` under the lock held since the run's creation (then let go for the
+    /// node's worker).
+    private static func recordQueued(job: String, resources: SlurmResources, in lease: JournalLease) throws {
+        let writer = try JournalWriter<RunEvent>(lease: lease, options: .init(compressOnClose: false))
+        try writer.append(.queued(RunQueued(executor: "slurm", jobID: job, resources: resources.json)))
+        try writer.close()
     }
 
     /// Follows a queued run (started here, or by an earlier process: see ``ScheduledRuns``) to

@@ -64,7 +64,8 @@ final class SlurmJobs: Sendable {
         if let fresh = freshStates() { return fresh }
         return try asking.withLock { _ throws(SlurmCommands.Failure) -> [String: String] in
             if let fresh = freshStates() { return fresh }  // another asker just listed
-            let text = try SlurmCommands.run("squeue", ["-h", "--me", "-o", "%i|%T|%r"])
+            // --array: one line per task of an array, the pending ones too.
+            let text = try SlurmCommands.run("squeue", ["-h", "--me", "--array", "-o", "%i|%T|%r"])
             var states: [String: String] = [:]
             for line in text.split(separator: "\n") {
                 let fields = line.split(separator: "|", omittingEmptySubsequences: false)
