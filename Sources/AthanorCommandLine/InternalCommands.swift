@@ -9,8 +9,8 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker", abstract: "Execute one run (internal: started by the supervisor).",
         shouldDisplay: false)
 
-    @Argument(help: "The run's journal.")
-    var journal: String
+    @Argument(help: "The run's journal (none with --standby).")
+    var journal: String?
 
     @Option(help: "The descriptor of the lifeline from the supervisor (end of file: it died).")
     var lifeline: Int32?
@@ -23,13 +23,28 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("Run inside a Slurm job (internal: the batch script's).", visibility: .hidden))
     var scheduled = false
 
+    @Flag(help: ArgumentHelp("Start now and wait on standard input for the run (internal).", visibility: .hidden))
+    var standby = false
+
     func validate() throws {
         try TimeLimitArguments.validate(timeout: nil, grace: grace)
+        guard (journal == nil) == standby else {
+            throw ValidationError(standby ? "--standby takes no journal: it comes later" : "the run's journal is missing")
+        }
     }
 
     func run() async throws {
         // Ctrl-C in the terminal reaches the whole process group: the supervisor decides.
         signal(SIGINT, SIG_IGN)
+        if standby {
+            // Let go without a run: nothing to do.
+            guard let arguments = try StandbyWorker.awaitRun() else { return }
+            var handed = try WorkerCommand.parse(arguments)
+            guard !handed.standby else { throw ValidationError("a standby worker was handed --standby") }
+            try await handed.run()
+            return
+        }
+        guard let journal else { return }
         let supervision = lifeline.map {
             WorkerProcess.Supervision(
                 lifeline: $0, gracePeriod: RunTimeout.duration(seconds: grace, allowingZero: true) ?? .seconds(5))

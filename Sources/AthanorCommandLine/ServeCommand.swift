@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             maxConcurrentRuns: maxConcurrentRuns
                 ?? (executor.executor == .slurm ? Int.max : ProcessInfo.processInfo.activeProcessorCount),
             executor: executor.make(
-                data: data.directory, process: TimeLimitArguments.executorOptions(timeout: nil, grace: grace)),
+                data: data.directory, process: TimeLimitArguments.executorOptions(timeout: nil, grace: grace, keepsWorkerReady: true)),
             accessToken: accessToken)
         try await server.run { [accessToken] address in
             let open = accessToken.map { "\(address)/?token=\($0)" } ?? address

@@ -33,7 +33,8 @@ struct SweepExecutionOptions: ParsableArguments {
 
     /// A lab whose supervisor runs as many trials at once as the sweep asks (the sweep caps them).
     func openLab(_ data: DataDirectoryOption) throws -> Lab {
-        let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace)
+        // A sweep starts trial after trial: a worker kept ready spares each the start of a process.
+        let options = TimeLimitArguments.executorOptions(timeout: timeout, grace: grace, keepsWorkerReady: true)
         return try Lab(
             data: data.directory, registry: data.registry, executor: executor.make(data: data.directory, process: options),
             maxConcurrentRuns: 10_000, recovery: .first)

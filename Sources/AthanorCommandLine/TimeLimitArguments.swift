@@ -14,9 +14,9 @@ enum TimeLimitArguments {
     }
 
     /// The options for validated arguments.
-    static func executorOptions(timeout: Double?, grace: Double) -> ProcessExecutor.Options {
+    static func executorOptions(timeout: Double?, grace: Double, keepsWorkerReady: Bool = false) -> ProcessExecutor.Options {
         ProcessExecutor.Options(
             gracePeriod: RunTimeout.duration(seconds: grace, allowingZero: true) ?? .seconds(5),
-            timeout: timeout.flatMap { RunTimeout.duration(seconds: $0) })
+            timeout: timeout.flatMap { RunTimeout.duration(seconds: $0) }, keepsWorkerReady: keepsWorkerReady)
     }
 }

@@ -127,18 +127,53 @@ struct StubbornInWorker: Experiment {
         #expect(secondStart >= firstEnd)
     }
 
-    /// Starts a worker as ProcessExecutor does, with a lifeline this test holds: closing it is
-    /// exactly what the supervisor's death does, whatever killed it.
-    private func workerWithLifeline(_ run: RunAssignment, grace: Duration) throws -> (ChildProcess, lifeline: Int32) {
-        let lease = try #require(run.lease)
-        defer { lease.release() }
-        return try ProcessExecutor.startWorker(
-            options: .init(executable: Self.worker, gracePeriod: grace), journal: run.journalPath, lease: lease)
+    /// A server or a sweep keeps a worker started and waiting: the next run is handed to it (it
+    /// records run_started with its pid), and a new one waits; it leaves with its executor.
+    @Test func aWorkerKeptReadyTakesTheNextRunAndLeavesWithItsExecutor() async throws {
+        var executor: ProcessExecutor? = ProcessExecutor(options: .init(executable: Self.worker, keepsWorkerReady: true))
+        let first = try assignment(Demo.self, ["iterations": 2, "delay_ms": 1])
+        #expect(try await executor?.execute(first) == .completed)
+        let standby = try #require(executor?.readyWorker)
+        let second = try assignment(Demo.self, ["iterations": 2, "delay_ms": 1])
+        #expect(try await executor?.execute(second) == .completed)
+        let started = try events(second).compactMap { event -> Int? in
+            if case .started(let started) = event { return started.pid }
+            return nil
+        }
+        #expect(started == [Int(standby.pid)])
+        #expect(await standby.waitUntilExit() == .exited(WorkerProcess.ExitStatus.completed))
+        let next = try #require(executor?.readyWorker)
+        #expect(next.pid != standby.pid)
+        executor = nil
+        #expect(await next.waitUntilExit() == .exited(0), "let go without a run, it exits")
     }
 
-    @Test func aWorkerWhoseSupervisorDiesFailsTheRunGracefully() async throws {
+    /// Starts a worker as ProcessExecutor does, with a lifeline this test holds: closing it is
+    /// exactly what the supervisor's death does, whatever killed it.
+    /// With `fromStandby`, the run is handed to a worker started beforehand (see StandbyWorker).
+    private func workerWithLifeline(_ run: RunAssignment, grace: Duration, fromStandby: Bool = false) async throws
+        -> (ChildProcess, lifeline: Int32)
+    {
+        let lease = try #require(run.lease)
+        defer { lease.release() }
+        let executor = ProcessExecutor(
+            options: .init(executable: Self.worker, gracePeriod: grace, keepsWorkerReady: fromStandby))
+        if fromStandby {
+            // The first start of such an executor leaves a worker waiting for the next.
+            let other = try assignment(Demo.self, [:])
+            try #require(try await executor.execute(other) == .completed)
+            let standby = try #require(executor.readyWorker)
+            let started = try executor.startWorker(journal: run.journalPath, lease: lease)
+            #expect(started.0.pid == standby.pid)
+            return started
+        }
+        return try executor.startWorker(journal: run.journalPath, lease: lease)
+    }
+
+    @Test(arguments: [false, true])
+    func aWorkerWhoseSupervisorDiesFailsTheRunGracefully(fromStandby: Bool) async throws {
         let run = try assignment(Demo.self, ["iterations": 100_000, "delay_ms": 5])
-        let (worker, lifeline) = try workerWithLifeline(run, grace: .seconds(30))
+        let (worker, lifeline) = try await workerWithLifeline(run, grace: .seconds(30), fromStandby: fromStandby)
         try await waitUntilRunning(run)
         close(lifeline)
         #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))
@@ -150,7 +185,7 @@ struct StubbornInWorker: Experiment {
 
     @Test func aStubbornWorkerWhoseSupervisorDiesEndsTheRunAfterTheGracePeriod() async throws {
         let run = try assignment(StubbornInWorker.self, [:])
-        let (worker, lifeline) = try workerWithLifeline(run, grace: .milliseconds(200))
+        let (worker, lifeline) = try await workerWithLifeline(run, grace: .milliseconds(200))
         try await waitUntilRunning(run)
         close(lifeline)
         #expect(await worker.waitUntilExit() == .exited(WorkerProcess.ExitStatus.endedOtherwise))

@@ -24,15 +24,20 @@ public final class ProcessExecutor: Executor {
         public var gracePeriod: Duration
         /// A wall-clock limit per run, if any.
         public var timeout: Duration?
+        /// Whether a worker is kept started and waiting for the next run (see ``StandbyWorker``),
+        /// for supervisors that start many runs (a server, a sweep): a run then starts without
+        /// waiting for a new process to load. One idle process stays while this executor lives.
+        public var keepsWorkerReady: Bool
 
         public init(
             executable: String = ProcessExecutor.currentExecutable, arguments: [String] = ["worker"],
-            gracePeriod: Duration = .seconds(5), timeout: Duration? = nil
+            gracePeriod: Duration = .seconds(5), timeout: Duration? = nil, keepsWorkerReady: Bool = false
         ) {
             self.executable = executable
             self.arguments = arguments
             self.gracePeriod = gracePeriod
             self.timeout = timeout
+            self.keepsWorkerReady = keepsWorkerReady
         }
     }
 
@@ -43,9 +48,14 @@ public final class ProcessExecutor: Executor {
 
     private let options: Options
     private let workers = Mutex<[String: String]>([:])
+    private let ready = Mutex<StandbyWorker?>(nil)
 
     public init(options: Options = Options()) {
         self.options = options
+    }
+
+    deinit {
+        ready.withLock { $0?.dismiss() }
     }
 
     public func execute(_ assignment: RunAssignment) async throws -> RunEvent {
@@ -56,8 +66,7 @@ public final class ProcessExecutor: Executor {
             StopRequest.clear(forJournal: assignment.journalPath)
             return try Self.record(RunExecution.stoppedEnding(request), in: lease)
         }
-        let (process, lifeline) = try Self.startWorker(
-            options: options, journal: assignment.journalPath, program: assignment.program, lease: lease)
+        let (process, lifeline) = try startWorker(journal: assignment.journalPath, program: assignment.program, lease: lease)
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
             workers.withLock { $0[assignment.runID] = nil }
@@ -79,24 +88,30 @@ public final class ProcessExecutor: Executor {
         return try Self.record(ending, in: lease)
     }
 
-    /// Starts a worker for `journal`: it inherits the journal's lock as its standard input (see
-    /// JournalLease), writes its output to this process's standard error, and holds the read end
-    /// of its ``Lifeline``, whose write end (returned) this process alone holds until the worker
-    /// has ended: the worker learns at once if this process dies.
-    static func startWorker(
-        options: Options, journal: String, program: ProgramExperiment? = nil, lease: JournalLease
-    ) throws -> (
+    /// Starts a worker for `journal` (or hands the run to the worker kept ready): it inherits
+    /// the journal's lock as its standard input (see JournalLease), writes its output to this
+    /// process's standard error, and holds the read end of its ``Lifeline``, whose write end
+    /// (returned) this process alone holds until the worker has ended: the worker learns at
+    /// once if this process dies.
+    func startWorker(journal: String, program: ProgramExperiment? = nil, lease: JournalLease) throws -> (
         ChildProcess, lifeline: Int32
     ) {
+        let arguments =
+            [journal, "--lifeline", String(Lifeline.workerDescriptor), "--grace", String(RunTimeout.seconds(options.gracePeriod))]
+            + (program?.workerArguments ?? [])
+        if options.keepsWorkerReady {
+            defer { keepWorkerReady() }
+            if let standby = ready.withLock({ ready in defer { ready = nil }; return ready }),
+                standby.hand(arguments: arguments, lease: lease)
+            {
+                return (standby.process, standby.lifeline)
+            }
+        }
         let lifeline = try Lifeline.make()
         defer { close(lifeline.read) }
         do {
             let worker = try ChildProcess.spawn(
-                executable: options.executable,
-                arguments: options.arguments + [
-                    journal, "--lifeline", String(Lifeline.workerDescriptor),
-                    "--grace", String(RunTimeout.seconds(options.gracePeriod)),
-                ] + (program?.workerArguments ?? []),
+                executable: options.executable, arguments: options.arguments + arguments,
                 descriptors: [
                     0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read,
                 ])
@@ -105,6 +120,22 @@ public final class ProcessExecutor: Executor {
             close(lifeline.write)
             throw error
         }
+    }
+
+    /// The worker waiting for the next run, if any.
+    var readyWorker: ChildProcess? { ready.withLock { $0?.process } }
+
+    /// Starts a worker to wait for the next run, unless one already waits.
+    private func keepWorkerReady() {
+        guard ready.withLock({ $0 == nil }),
+            let standby = try? StandbyWorker.spawn(executable: options.executable, arguments: options.arguments)
+        else { return }
+        let unneeded = ready.withLock { ready in
+            guard ready == nil else { return Optional(standby) }
+            ready = standby
+            return nil
+        }
+        unneeded?.dismiss()
     }
 
     @discardableResult
