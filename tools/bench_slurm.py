@@ -6,6 +6,11 @@ all have completed, the most runs executing at once (from the journals), and the
 calls: the server's `scheduler_calls_per_minute` (GET /api/status) sampled every second, its
 peak, and what one squeue per run per second would have cost.
 
+Then, side by side on the same server, a sweep of R trials of the same runs (POST /api/sweeps,
+`repeats` R, concurrency = the node's CPUs), which goes to Slurm as one job array: the time
+until every trial is queued, until all have completed, the batch scripts submitted (one
+`sbatch` each) and the same scheduler figures.
+
 usage: tools/bench_slurm.py BIN_DIR [--runs R] [--iterations N] [--delay-ms D]"""
 
 import argparse
@@ -38,6 +43,35 @@ def most_at_once(athanor, journals):
         running += step
         peak = max(peak, running)
     return peak
+
+
+def sweep(port, folder, athanor, arguments, cpus):
+    """A sweep of R trials through the server, to its end: its figures."""
+    started = time.monotonic()
+    created = call(port, "POST", "/api/sweeps", {
+        "experiment": "demo", "name": "load sweep", "space": {"iterations": [arguments.iterations]},
+        "config": {"delay_ms": arguments.delay_ms}, "repeats": arguments.runs, "concurrency": cpus})
+    queued_s, samples = None, []
+    while True:
+        shown = call(port, "GET", f"/api/sweeps/{created['sweep']}")
+        samples.append(call(port, "GET", "/api/status")["scheduler_calls_per_minute"])
+        counts = shown["counts"]
+        if queued_s is None and counts["waiting"] == 0 and counts["pending"] == 0:
+            queued_s = time.monotonic() - started
+        if shown["status"] != "running":
+            break
+        time.sleep(0.2)
+    finished = time.monotonic() - started
+    journals = [call(port, "GET", f"/api/runs/{trial['run']}")["journal"] for trial in shown["trials"]]
+    folder_of_runs = folder / "data" / "runs" / shown["instance"]
+    return {
+        "trials": arguments.runs, "status": shown["status"], "counts": shown["counts"],
+        "all_queued_s": round(queued_s, 2), "all_done_s": round(finished, 1),
+        "sbatch_calls": len(list(folder_of_runs.glob("*.sbatch"))),
+        "array_scripts": len(list(folder_of_runs.glob("*.array.sbatch"))),
+        "most_at_once": most_at_once(athanor, journals), "concurrency": cpus,
+        "scheduler_calls_per_minute_peak": max(samples),
+    }
 
 
 def main():
@@ -86,12 +120,15 @@ def main():
         for run in listing:
             outcomes[run["status"]] = outcomes.get(run["status"], 0) + 1
         journals = [call(port, "GET", f"/api/runs/{run}")["journal"] for run in runs]
+        scripts = len(list((folder / "data" / "runs" / instance).glob("*.sbatch")))
         print(json.dumps({
+            "part": "runs", "sbatch_calls": scripts,
             "runs": arguments.runs, "node_cpus": cpus, "outcomes": outcomes, "submit_s": round(submitted, 2),
             "all_done_s": round(finished, 1), "most_at_once": most_at_once(athanor, journals),
             "scheduler_calls_per_minute_peak": max(samples), "scheduler_calls_per_minute_samples": samples,
             "one_squeue_per_run_per_second_would_be": arguments.runs * 60,
         }), flush=True)
+        print(json.dumps({"part": "sweep", **sweep(port, folder, athanor, arguments, cpus)}), flush=True)
     finally:
         if server is not None:
             end_group(server)

@@ -25,7 +25,7 @@ public enum RunControl {
         let summary = try Catalog.summarize(journal)
         guard !summary.status.isFinished else { return .alreadyEnded }
         try StopRequest(kind: .cancel, reason: reason).post(forJournal: journal)
-        if summary.executor == "slurm", let job = summary.jobID { SlurmExecutor.cancel(job: job, journal: journal) }
+        if summary.executor == "slurm", let job = summary.jobID { SlurmExecutor.cancel(jobs: [(job, journal)]) }
         // A run whose journal no one holds has no worker to see the request.
         guard let writer = try? JournalWriter<RunEvent>(appendingTo: journal) else { return .requested }
         defer { StopRequest.clear(forJournal: journal) }

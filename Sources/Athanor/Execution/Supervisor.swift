@@ -160,4 +160,18 @@ public final class Supervisor: Sendable {
             try RunControl.requestStop(journal: journal, reason: reason)
         }
     }
+
+    /// Asks several runs (run ID → journal) to stop, as ``cancel(runID:journal:reason:)`` does
+    /// each, but with one call to Slurm for all the jobs it follows (a sweep's array).
+    public func cancel(_ runs: [String: String], reason: String) {
+        let others =
+            if let slurm = executor as? SlurmExecutor {
+                slurm.cancel(runIDs: Array(runs.keys), reason: reason)
+            } else {
+                Array(runs.keys)
+            }
+        for runID in others {
+            if let journal = runs[runID] { try? cancel(runID: runID, journal: journal, reason: reason) }
+        }
+    }
 }

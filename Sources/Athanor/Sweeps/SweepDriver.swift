@@ -93,9 +93,7 @@ final class SweepDriver: Sendable {
         while true {
             if stopReason == nil, let request = StopRequest.pending(forJournal: journal) {
                 stopReason = request.reason
-                for (runID, run) in live {
-                    try? lab.supervisor.cancel(runID: runID, journal: run.journal, reason: "sweep cancelled: \(request.reason)")
-                }
+                lab.supervisor.cancel(live.mapValues(\.journal), reason: "sweep cancelled: \(request.reason)")
             }
             func started(_ plan: SweepTrialPlan, as assignment: RunAssignment) throws(HarnessError) {
                 notes.add(assignment.journalPath)
@@ -142,10 +140,9 @@ final class SweepDriver: Sendable {
             {
                 stopStarting = true
                 // Trials handed over together that have not started yet are not to start.
-                for (runID, run) in live where (try? Catalog.summarize(run.journal))?.status == .queued {
-                    abandonedQueued = true
-                    try? lab.supervisor.cancel(runID: runID, journal: run.journal, reason: Self.stoppedOnFailure)
-                }
+                let queued = live.filter { (try? Catalog.summarize($0.value.journal))?.status == .queued }
+                abandonedQueued = !queued.isEmpty
+                lab.supervisor.cancel(queued.mapValues(\.journal), reason: Self.stoppedOnFailure)
             }
         }
         notes.flush()

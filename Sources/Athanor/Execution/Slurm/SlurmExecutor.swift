@@ -199,22 +199,31 @@ public final class SlurmExecutor: Executor {
 
     @discardableResult
     public func cancel(runID: String, reason: String) -> Bool {
-        guard let job = running.withLock({ $0[runID] }) else { return false }
-        try? StopRequest(kind: .cancel, reason: reason).post(forJournal: job.journal)
-        Self.cancel(job: job.id, journal: job.journal)
-        return true
+        cancel(runIDs: [runID], reason: reason).isEmpty
     }
 
-    /// Asks Slurm to stop `job`, once a stop request is beside `journal`: a job whose worker
-    /// runs gets SIGTERM (the worker sees the request and ends the run as cancelled); a job
-    /// still waiting is removed (its run is then closed as cancelled, by whoever follows it).
-    /// Whoever follows the run removes the job if its worker outlasts the grace period.
-    static func cancel(job: String, journal: String) {
-        if JournalLock.isHeld(journal) {
-            try? SlurmCommands.run("scancel", ["--signal=TERM", "--full", job])
-        } else {
-            try? SlurmCommands.run("scancel", [job])
+    /// Asks the runs of `runIDs` to stop, with at most two `scancel` calls for them all (the
+    /// tasks of a sweep's array, say); returns those this executor is not following.
+    public func cancel(runIDs: [String], reason: String) -> [String] {
+        let known = running.withLock { running in runIDs.compactMap { id in running[id].map { (runID: id, job: $0) } } }
+        for run in known { try? StopRequest(kind: .cancel, reason: reason).post(forJournal: run.job.journal) }
+        Self.cancel(jobs: known.map { ($0.job.id, $0.job.journal) })
+        let followed = Set(known.map(\.runID))
+        return runIDs.filter { !followed.contains($0) }
+    }
+
+    /// Asks Slurm to stop `jobs`, once a stop request is beside each one's journal: a job whose
+    /// worker runs gets SIGTERM (the worker sees the request and ends the run as cancelled); a
+    /// job still waiting is removed (its run is then closed as cancelled, by whoever follows
+    /// it). Whoever follows a run removes its job if its worker outlasts the grace period.
+    static func cancel(jobs: [(id: String, journal: String)]) {
+        var running: [String] = []
+        var waiting: [String] = []
+        for job in jobs {
+            if JournalLock.isHeld(job.journal) { running.append(job.id) } else { waiting.append(job.id) }
         }
+        if !running.isEmpty { _ = try? SlurmCommands.run("scancel", ["--signal=TERM", "--full"] + running) }
+        if !waiting.isEmpty { _ = try? SlurmCommands.run("scancel", waiting) }
     }
 
     /// The journal's path as the nodes see it.
