@@ -125,7 +125,17 @@ public final class RunContext: Sendable {
         }
         if let step, step < 0 { throw .invalidMetric(key: values[0].key, reason: "step \(step) is negative") }
         let resolved = nextSteps.withLock { next in
-            let at = step ?? values.map { next[$0.key] ?? 0 }.max() ?? 0
+            if values.count == 1 {
+                // One lookup of the key, the common case.
+                func advance(_ next: inout Int) -> Int {
+                    let at = step ?? next
+                    next = at + 1
+                    return at
+                }
+                return advance(&next[values[0].key, default: 0])
+            }
+            var at = 0
+            if let step { at = step } else { for value in values { at = max(at, next[value.key] ?? 0) } }
             for value in values { next[value.key] = at + 1 }
             return at
         }
