@@ -30,6 +30,7 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .systemLibrary(name: "CLinux"),
+        .target(name: "CDescriptorPassing"),
         .target(
             name: "AthanorJournal",
             dependencies: ["CZstd", "CLinux"],
@@ -37,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "Athanor",
-            dependencies: ["AthanorJournal", "CLinux"],
+            dependencies: ["AthanorJournal", "CLinux", "CDescriptorPassing"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,5 +1,5 @@
 import AthanorJournal
-import CLinux
+import CDescriptorPassing
 import Foundation
 
 #if canImport(Glibc)
@@ -27,7 +27,7 @@ public struct StandbyWorker: Sendable {
     /// Starts a worker that waits for its run: `executable` with `arguments` (`worker`, …).
     static func spawn(executable: String, arguments: [String]) throws -> StandbyWorker {
         var ends: [Int32] = [0, 0]
-        guard athanor_cloexec_socket_pair(&ends) == 0 else {
+        guard athanor_socket_pair(&ends) == 0 else {
             throw ChildProcessError.spawn("a standby worker's socket", errno: errno)
         }
         defer { close(ends[1]) }
