@@ -159,7 +159,11 @@ PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
             for session in sessions:
                 _kill(-session, sig)
             deadline = time.monotonic() + timeout
-            while any(_alive(s) for s in sessions) and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
+                for process in self.processes:
+                    process.poll()  # reaped: a daemon of ours that ended stays a zombie, which answers kill 0
+                if not any(_alive(s) for s in sessions):
+                    break
                 time.sleep(0.05)
 
     def _ours(self, proc):
