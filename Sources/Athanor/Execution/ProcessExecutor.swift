@@ -99,13 +99,12 @@ public final class ProcessExecutor: Executor {
         let arguments =
             [journal, "--lifeline", String(Lifeline.workerDescriptor), "--grace", String(RunTimeout.seconds(options.gracePeriod))]
             + (program?.workerArguments ?? [])
-        if options.keepsWorkerReady {
-            defer { keepWorkerReady() }
-            if let standby = ready.withLock({ ready in defer { ready = nil }; return ready }),
-                standby.hand(arguments: arguments, lease: lease)
-            {
-                return (standby.process, standby.lifeline)
-            }
+        if options.keepsWorkerReady, let standby = ready.withLock({ ready in defer { ready = nil }; return ready }),
+            standby.hand(arguments: arguments, lease: lease)
+        {
+            // The run is on its way: the next one's worker starts meanwhile.
+            keepWorkerReady()
+            return (standby.process, standby.lifeline)
         }
         let lifeline = try Lifeline.make()
         defer { close(lifeline.read) }
@@ -115,6 +114,7 @@ public final class ProcessExecutor: Executor {
                 descriptors: [
                     0: lease.descriptor, 1: STDERR_FILENO, 2: STDERR_FILENO, Lifeline.workerDescriptor: lifeline.read,
                 ])
+            if options.keepsWorkerReady { keepWorkerReady() }
             return (worker, lifeline.write)
         } catch {
             close(lifeline.write)
