@@ -119,14 +119,16 @@ import Testing
         let writer = try JournalWriter<RunEvent>(lease: submitter, options: .init(compressOnClose: false))
         try writer.append(.queued(RunQueued(executor: "slurm", jobID: "32", resources: [:])))
         try writer.close()
+        // Queued, the lock not yet let go: still the submitter's, not another attempt's.
+        #expect(!ScheduledJob.hasStartedSinceQueued(run.journalPath))
         submitter.release()
         let lease = try await worker.value
         defer { lease.release() }
         #expect(JournalLock.isHeld(run.journalPath))
     }
 
-    /// Once the run is queued, a held lock is another attempt of the run: only one writes.
-    @Test func aSecondAttemptOfAQueuedRunDoesNotWrite() async throws {
+    /// Once an attempt has started the queued run, a held lock is that attempt: only one writes.
+    @Test func aSecondAttemptOfAStartedRunDoesNotWrite() async throws {
         let run = try RunAssignment.create(
             in: data, instanceID: Identifier.generate(), instanceName: "n", experiment: Counter.self, config: [:],
             executor: "slurm")
@@ -134,7 +136,9 @@ import Testing
         defer { first.release() }
         let writer = try JournalWriter<RunEvent>(lease: first, options: .init(compressOnClose: false))
         try writer.append(.queued(RunQueued(executor: "slurm", jobID: "33", resources: [:])))
+        try writer.append(.started(pid: 1, host: "node", jobID: "33"))
         try writer.close()
+        #expect(ScheduledJob.hasStartedSinceQueued(run.journalPath))
         await #expect(throws: JournalError.locked(path: run.journalPath)) {
             try await ScheduledJob.takeLock(of: run.journalPath)
         }

@@ -46,9 +46,10 @@ public struct ScheduledJob: Sendable, Equatable {
     }
 
     /// The journal's lock, for the worker of a job. The process that submitted the job holds it
-    /// until it has recorded `run_queued`, and Slurm may start the job before that: while the
-    /// journal has no `run_queued`, the worker waits for the lock (up to `submitterWait`). Once
-    /// it has one, a held lock is another attempt of the run writing, and this one must not.
+    /// until it has recorded `run_queued` and let it go, and Slurm may start the job before
+    /// that: while no attempt has recorded `run_started` since the run was queued, the worker
+    /// waits for the lock (up to `submitterWait`). A lock held by an attempt that has started
+    /// is another attempt of the run writing, and this one must not.
     /// - Throws: ``JournalError/locked(path:)`` when another attempt holds the lock.
     static func takeLock(of journal: String, submitterWait: Duration = .seconds(300)) async throws -> JournalLease {
         let deadline = ContinuousClock.now + submitterWait
@@ -56,7 +57,7 @@ public struct ScheduledJob: Sendable, Equatable {
             switch Result(catching: { () throws(JournalError) in try JournalLease.acquire(journal) }) {
             case .success(let lease):
                 return lease
-            case .failure(.locked) where ContinuousClock.now < deadline && !isQueued(journal):
+            case .failure(.locked) where ContinuousClock.now < deadline && !hasStartedSinceQueued(journal):
                 try await Task.sleep(for: .milliseconds(10))
             case .failure(let error):
                 throw error
@@ -64,12 +65,18 @@ public struct ScheduledJob: Sendable, Equatable {
         }
     }
 
-    /// Whether the journal records `run_queued` (a line still being written reads as not yet).
-    private static func isQueued(_ journal: String) -> Bool {
+    /// Whether an attempt has recorded `run_started` since the run's latest `run_queued` (a line
+    /// still being written reads as not yet).
+    static func hasStartedSinceQueued(_ journal: String) -> Bool {
         guard let reader = try? JournalReader<RunEvent>(path: journal) else { return false }
+        var started = false
         while case .event(let event)? = try? reader.next() {
-            if case .queued = event.payload { return true }
+            switch event.payload {
+            case .queued: started = false
+            case .started: started = true
+            default: break
+            }
         }
-        return false
+        return started
     }
 }
