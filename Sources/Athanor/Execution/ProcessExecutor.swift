@@ -61,11 +61,8 @@ public final class ProcessExecutor: Executor {
     public func execute(_ assignment: RunAssignment) async throws -> RunEvent {
         let lease = try assignment.lease ?? JournalLease.acquire(assignment.journalPath)
         defer { lease.release() }
-        if let request = StopRequest.pending(forJournal: assignment.journalPath) {
-            // Cancelled while waiting for a slot: no worker needed.
-            StopRequest.clear(forJournal: assignment.journalPath)
-            return try Self.record(RunExecution.stoppedEnding(request), in: lease)
-        }
+        // Cancelled while waiting for a slot: no worker needed.
+        if let ending = try Self.recordStopRequested(in: lease) { return ending }
         let (process, lifeline) = try startWorker(journal: assignment.journalPath, program: assignment.program, lease: lease)
         workers.withLock { $0[assignment.runID] = assignment.journalPath }
         defer {
@@ -173,6 +170,14 @@ public final class ProcessExecutor: Executor {
             await process.exited.wait(upTo: .milliseconds(100))
         }
         return nil
+    }
+
+    /// The ending of a run asked to stop before it was handed to anything that executes it,
+    /// recorded under `lease`; `nil` when no stop was asked.
+    static func recordStopRequested(in lease: JournalLease) throws -> RunEvent? {
+        guard let request = StopRequest.pending(forJournal: lease.path) else { return nil }
+        StopRequest.clear(forJournal: lease.path)
+        return try record(RunExecution.stoppedEnding(request), in: lease)
     }
 
     /// The run's terminal event: the one already recorded (by the worker), or `ending`, recorded

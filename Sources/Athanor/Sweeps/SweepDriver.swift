@@ -114,14 +114,13 @@ final class SweepDriver: Sendable {
             // On Slurm, the trials waiting go together as one job array (Slurm keeps the cap),
             // once no trial of an earlier start is live to count against it.
             if stopReason == nil, !stopStarting, live.isEmpty, waiting.count > 1, lab.supervisor.startsArrays {
-                let plans = waiting.prefix(SlurmExecutor.maxArrayTasks).filter { configs[$0.key] != nil }
+                let batch = waiting.prefix(SlurmExecutor.maxArrayTasks).compactMap { plan in
+                    configs[plan.key].map { (plan: plan, config: $0) }
+                }
                 waiting = waiting.dropFirst(SlurmExecutor.maxArrayTasks)
-                let trials = plans.compactMap { plan in
-                    configs[plan.key].map { (config: $0, trial: SweepTrial(sweep: sweep, key: plan.key)) }
-                }
-                for (plan, assignment) in zip(plans, try lab.supervisor.startArray(instance, trials: trials, limit: definition.concurrency) ?? []) {
-                    try started(plan, as: assignment)
-                }
+                let trials = batch.map { (config: $0.config, trial: SweepTrial(sweep: sweep, key: $0.plan.key)) }
+                let assignments = try lab.supervisor.startArray(instance, trials: trials, limit: definition.concurrency)
+                for (trial, assignment) in zip(batch, assignments ?? []) { try started(trial.plan, as: assignment) }
             }
             while stopReason == nil, !stopStarting, live.count < definition.concurrency, let plan = waiting.first {
                 waiting.removeFirst()

@@ -62,10 +62,7 @@ public final class SlurmExecutor: Executor {
         do {
             let lease = try assignment.lease ?? JournalLease.acquire(journal)
             defer { lease.release() }
-            if let request = StopRequest.pending(forJournal: journal) {
-                StopRequest.clear(forJournal: journal)
-                return try ProcessExecutor.record(RunExecution.stoppedEnding(request), in: lease)
-            }
+            if let ending = try ProcessExecutor.recordStopRequested(in: lease) { return ending }
             let resources = assignment.resources?.merged(over: options.resources) ?? options.resources
             let script = JournalFile(journal).companionPath(suffix: "sbatch")
             try BatchScript(
@@ -101,17 +98,16 @@ public final class SlurmExecutor: Executor {
         var fared: [String: ArraySubmission] = [:]
         var submitted: [(assignment: RunAssignment, lease: JournalLease)] = []
         for assignment in assignments {
-            let journal = assignment.journalPath
             // A run whose lock another process holds is left to it (it has no entry).
-            guard let lease = assignment.lease ?? (try? JournalLease.acquire(journal)) else { continue }
-            if let request = StopRequest.pending(forJournal: journal) {
-                defer { lease.release() }
-                StopRequest.clear(forJournal: journal)
-                if let ending = try? ProcessExecutor.record(RunExecution.stoppedEnding(request), in: lease) {
-                    fared[assignment.runID] = .ended(ending)
-                }
-            } else {
+            guard let lease = assignment.lease ?? (try? JournalLease.acquire(assignment.journalPath)) else { continue }
+            switch Result(catching: { try ProcessExecutor.recordStopRequested(in: lease) }) {
+            case .success(nil):
                 submitted.append((assignment, lease))
+            case .success(let ending?):
+                fared[assignment.runID] = .ended(ending)
+                lease.release()
+            case .failure:
+                lease.release()
             }
         }
         defer { for run in submitted { run.lease.release() } }
@@ -140,6 +136,8 @@ public final class SlurmExecutor: Executor {
             if (try? Self.recordQueued(job: job, resources: resources, in: run.lease)) != nil {
                 fared[run.assignment.runID] = .queued(job: job)
             }
+            // Let go at once: the task's worker may already be waiting for it.
+            run.lease.release()
         }
         return fared
     }
